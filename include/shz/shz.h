@@ -1,0 +1,99 @@
+// shz library API: compress to and decompress from the .shz container (docs/FORMAT.md).
+// The CLI (src/cli) is a thin layer over these calls.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "shz/predictor.h"
+
+namespace shz {
+
+// Error classes double as the CLI's exit codes (see `shz --help`).
+enum class ErrorCode : int {
+  kUsage = 1,    // bad command line or option value
+  kInput = 2,    // unreadable input: missing file, not an archive, corrupt or truncated data
+  kModel = 3,    // the archive needs a model this shz does not have
+  kOutput = 4,   // cannot write the output (exists without -f, disk full, ...)
+  kInterrupted = 130,
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  ErrorCode code() const { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+// Progress of a running operation; called from the calling thread, about 10 times a second.
+struct Progress {
+  uint64_t bytes_in = 0;     // original bytes modelled so far
+  uint64_t bytes_coded = 0;  // coded payload bytes of the segments finished so far
+  uint64_t bytes_finished = 0;  // original bytes of those finished segments
+  uint64_t total = 0;        // original size
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+struct CompressOptions {
+  std::string model = "order2";  // a built-in model name
+  uint64_t segment_size = 0;     // 0: the model's default
+  unsigned threads = 0;          // 0: all cores; the archive does not depend on it
+  ProgressFn progress;
+};
+
+struct DecompressOptions {
+  unsigned threads = 0;
+  ProgressFn progress;
+};
+
+// Largest segment the format allows (FORMAT.md): bounds a decoder's memory per segment.
+constexpr uint64_t kMaxSegmentSize = uint64_t(1) << 30;
+
+struct SegmentInfo {
+  uint64_t original_size = 0;
+  uint64_t coded_size = 0;
+  uint64_t hash = 0;  // xxh64 of the segment's original bytes
+};
+
+struct ArchiveInfo {
+  unsigned version = 0;
+  bool model_is_builtin = true;
+  ModelIdentity model;
+  uint64_t original_size = 0;
+  uint64_t segment_size = 0;
+  uint64_t content_hash = 0;   // xxh64 of all original bytes
+  uint64_t header_size = 0;    // bytes before the first payload
+  std::vector<SegmentInfo> segments;
+  uint64_t payload_size() const;
+  uint64_t archive_size() const { return header_size + payload_size(); }
+};
+
+// Pulls up to `n` bytes into `buf`; returns how many (0 only at end of input). Throws on error.
+using ReadFn = std::function<size_t(uint8_t* buf, size_t n)>;
+// Consumes `n` bytes. Throws on error.
+using WriteFn = std::function<void(const uint8_t* buf, size_t n)>;
+
+// Compresses data[0..size) into a complete archive. Throws shz::Error.
+std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOptions& opt);
+
+// Decodes the archive read from `in`, writing the original bytes to `out` segment by segment,
+// each only after its checksum matched. Memory stays bounded by threads x segment size.
+// Throws shz::Error (kInput for bad data, kModel for an unavailable model).
+void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& opt);
+
+// Convenience: decompress a whole archive held in memory.
+std::vector<uint8_t> decompress(const uint8_t* archive, size_t size, const DecompressOptions& opt);
+
+// Reads and validates the header and segment table only. Throws shz::Error (kInput).
+ArchiveInfo archive_read_info(const ReadFn& in);
+
+// Version string of this build, e.g. "0.1.0".
+const char* version_string();
+
+}  // namespace shz

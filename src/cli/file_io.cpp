@@ -1,0 +1,144 @@
+#include "file_io.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace shz::cli {
+namespace {
+
+// The temporary file being written, for the signal handler (async-signal-safe access only).
+char g_temp_path[4096];
+volatile sig_atomic_t g_temp_set = 0;
+
+void on_signal(int) {
+  if (g_temp_set) unlink(g_temp_path);
+  static const char msg[] = "shz: interrupted\n";
+  ssize_t ignored = ::write(2, msg, sizeof msg - 1);
+  (void)ignored;
+  _exit(130);
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+void signals_install() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
+}
+
+FILE* file_open_input(const std::string& path, struct stat* st) {
+  if (path == "-") {
+    if (fstat(0, st) != 0) throw Error(ErrorCode::kInput, "stdin: " + errno_text());
+    return stdin;
+  }
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error(ErrorCode::kInput, path + ": " + errno_text());
+  if (fstat(fileno(f), st) != 0 || S_ISDIR(st->st_mode)) {
+    std::fclose(f);
+    throw Error(ErrorCode::kInput, path + ": is a directory");
+  }
+  return f;
+}
+
+ReadFn file_reader(FILE* f, const std::string& name) {
+  return [f, name](uint8_t* buf, size_t n) {
+    const size_t k = std::fread(buf, 1, n, f);
+    if (k < n && std::ferror(f)) throw Error(ErrorCode::kInput, name + ": read error: " + errno_text());
+    return k;
+  };
+}
+
+std::vector<uint8_t> file_read_all(const std::string& path) {
+  struct stat st;
+  FILE* f = file_open_input(path, &st);
+  std::vector<uint8_t> data;
+  if (S_ISREG(st.st_mode) && st.st_size > 0) data.reserve(size_t(st.st_size));
+  ReadFn rd = file_reader(f, path == "-" ? "stdin" : path);
+  try {
+    uint8_t buf[1 << 16];
+    for (size_t k; (k = rd(buf, sizeof buf)) > 0;) data.insert(data.end(), buf, buf + k);
+  } catch (...) {
+    if (f != stdin) std::fclose(f);
+    throw;
+  }
+  if (f != stdin) std::fclose(f);
+  return data;
+}
+
+OutputFile::OutputFile(const std::string& path, bool force, const struct stat* like) : path_(path) {
+  if (path == "-") {
+    to_stdout_ = true;
+    f_ = stdout;
+    return;
+  }
+  struct stat st;
+  if (!force && lstat(path.c_str(), &st) == 0)
+    throw Error(ErrorCode::kOutput, path + ": already exists (use -f to overwrite)");
+  if (like) {
+    like_ = *like;
+    has_like_ = S_ISREG(like->st_mode);
+  }
+  temp_ = path + ".tmp-XXXXXX";
+  std::vector<char> name(temp_.begin(), temp_.end());
+  name.push_back('\0');
+  const int fd = mkstemp(name.data());
+  if (fd < 0) throw Error(ErrorCode::kOutput, path + ": cannot create: " + errno_text());
+  temp_.assign(name.data());
+  std::strncpy(g_temp_path, temp_.c_str(), sizeof g_temp_path - 1);
+  g_temp_set = 1;
+  f_ = fdopen(fd, "wb");
+  if (!f_) {
+    close(fd);
+    unlink(temp_.c_str());
+    g_temp_set = 0;
+    throw Error(ErrorCode::kOutput, path + ": " + errno_text());
+  }
+}
+
+OutputFile::~OutputFile() {
+  if (to_stdout_ || committed_) return;
+  if (f_) std::fclose(f_);
+  unlink(temp_.c_str());
+  g_temp_set = 0;
+}
+
+void OutputFile::write(const uint8_t* data, size_t n) {
+  if (n && std::fwrite(data, 1, n, f_) != n)
+    throw Error(ErrorCode::kOutput, (to_stdout_ ? std::string("stdout") : path_) + ": write error: " + errno_text());
+}
+
+void OutputFile::commit() {
+  if (to_stdout_) {
+    if (std::fflush(stdout) != 0) throw Error(ErrorCode::kOutput, "stdout: write error: " + errno_text());
+    committed_ = true;
+    return;
+  }
+  if (std::fflush(f_) != 0) throw Error(ErrorCode::kOutput, path_ + ": write error: " + errno_text());
+  if (has_like_) {
+    // Keep the source's permission bits and times, as gzip, xz and zstd do.
+    fchmod(fileno(f_), like_.st_mode & 07777);
+    const struct timespec times[2] = {like_.st_atim, like_.st_mtim};
+    futimens(fileno(f_), times);
+  }
+  const int rc = std::fclose(f_);
+  f_ = nullptr;
+  if (rc != 0) throw Error(ErrorCode::kOutput, path_ + ": write error: " + errno_text());
+  if (std::rename(temp_.c_str(), path_.c_str()) != 0)
+    throw Error(ErrorCode::kOutput, path_ + ": cannot rename into place: " + errno_text());
+  g_temp_set = 0;
+  committed_ = true;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+}  // namespace shz::cli

@@ -1,0 +1,52 @@
+// File handling for the CLI: whole-file reads, and outputs that appear only when complete.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "shz/shz.h"
+
+namespace shz::cli {
+
+// Installs SIGINT/SIGTERM/SIGHUP handlers that delete the output being written, then exit 130.
+void signals_install();
+
+// Reads all of `path` ("-" = stdin). Throws Error(kInput) naming the file and the reason.
+std::vector<uint8_t> file_read_all(const std::string& path);
+
+// A ReadFn over an open stream (errors throw Error(kInput)).
+ReadFn file_reader(FILE* f, const std::string& name);
+
+// Opens `path` for reading ("-" = stdin); throws Error(kInput). Rejects directories.
+FILE* file_open_input(const std::string& path, struct stat* st);
+
+// Output written to a temporary file beside `path` and renamed over it by commit(), so a
+// failed or interrupted run leaves nothing behind. "-" writes to stdout directly.
+class OutputFile {
+ public:
+  // Refuses an existing `path` unless force. `like`, when given, supplies mode and times.
+  OutputFile(const std::string& path, bool force, const struct stat* like);
+  ~OutputFile();  // removes the temporary file unless committed
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void write(const uint8_t* data, size_t n);  // throws Error(kOutput)
+  void commit();                             // throws Error(kOutput)
+
+ private:
+  std::string path_, temp_;
+  FILE* f_ = nullptr;
+  bool to_stdout_ = false;
+  bool committed_ = false;
+  bool has_like_ = false;
+  struct stat like_ {};
+};
+
+// True when both paths name the same existing file.
+bool same_file(const std::string& a, const std::string& b);
+
+}  // namespace shz::cli

@@ -1,0 +1,288 @@
+// The shz command line: a thin layer over include/shz/shz.h with zstd/xz manners.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/file_io.h"
+#include "cli/progress.h"
+#include "cli/size_arg.h"
+#include "shz/shz.h"
+#include "util/bytes.h"
+
+namespace shz::cli {
+namespace {
+
+struct Options {
+  std::vector<std::string> files;
+  std::string output;
+  bool to_stdout = false;
+  bool force = false;
+  bool keep = false;  // the default anyway; accepted for zstd compatibility
+  bool remove = false;
+  int quiet = 0;
+  int verbose = 0;
+  unsigned threads = 0;
+  std::string model = "order2";
+  std::string segment_size;
+};
+
+const char* const kExitCodes =
+    "Exit codes: 0 success; 1 bad usage; 2 bad input (missing file, not an archive, corrupt or\n"
+    "truncated data); 3 the archive needs a model this shz lacks; 4 cannot write the output;\n"
+    "130 interrupted. With several files, shz goes on after a failure and exits with the first\n"
+    "failure's code.";
+
+int verbosity(const Options& o) { return 1 - o.quiet + o.verbose; }
+
+void say(const Options& o, int level, const std::string& line) {
+  if (verbosity(o) >= level) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string display_name(const std::string& path) { return path == "-" ? "stdin" : path; }
+
+bool has_suffix(const std::string& s, const std::string& suf) {
+  return s.size() > suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
+}
+
+// Where the output of `in` goes: "-" for stdout.
+std::string output_path(const Options& o, const std::string& in, bool compressing) {
+  if (o.to_stdout) return "-";
+  if (!o.output.empty()) return o.output;
+  if (in == "-") return "-";
+  if (compressing) return in + ".shz";
+  if (!has_suffix(in, ".shz")) throw Error(ErrorCode::kUsage, in + ": unknown suffix (expected .shz); use -o or -c");
+  return in.substr(0, in.size() - 4);
+}
+
+void check_paths(const Options& o, const std::string& in, const std::string& out) {
+  if (out != "-" && in != "-" && same_file(in, out))
+    throw Error(ErrorCode::kUsage, in + ": output would overwrite the input");
+  (void)o;
+}
+
+void remove_input(const Options& o, const std::string& in, const std::string& out) {
+  if (!o.remove || in == "-" || out == "-") return;
+  if (unlink(in.c_str()) != 0) say(o, 1, "shz: " + in + ": could not remove input");
+}
+
+void compress_one(const Options& o, const std::string& in) {
+  if (in != "-" && has_suffix(in, ".shz")) throw Error(ErrorCode::kUsage, in + ": already has .shz suffix (ignored)");
+  const std::string out = output_path(o, in, true);
+  if (out == "-" && isatty(1) && !o.force)
+    throw Error(ErrorCode::kUsage, "refusing to write compressed data to a terminal (use -o, redirect, or -f)");
+  check_paths(o, in, out);
+
+  CompressOptions copt;
+  copt.model = o.model;
+  copt.threads = o.threads;
+  if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
+  struct stat st {};
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<uint8_t> data = file_read_all(in);
+  if (in != "-") stat(in.c_str(), &st);
+  ProgressLine line(verbosity(o) >= 1 && isatty(2), display_name(in), false);
+  copt.progress = [&](const Progress& p) { line.update(p); };
+  OutputFile file(out, o.force, in == "-" ? nullptr : &st);  // before the work: fail fast on -f
+  std::vector<uint8_t> archive;
+  try {
+    archive = compress(data.data(), data.size(), copt);
+  } catch (...) {
+    line.clear();
+    throw;
+  }
+  line.clear();
+  file.write(archive.data(), archive.size());
+  file.commit();
+  remove_input(o, in, out);
+  const double secs = seconds_since(t0);
+  char msg[512];
+  std::snprintf(msg, sizeof msg, "%s: %llu -> %llu bytes (%.2f%%, %.3f bpb), %.2f MiB/s%s%s",
+                display_name(in).c_str(), (unsigned long long)data.size(), (unsigned long long)archive.size(),
+                data.empty() ? 0.0 : 100.0 * double(archive.size()) / double(data.size()),
+                data.empty() ? 0.0 : 8.0 * double(archive.size()) / double(data.size()),
+                secs > 0 ? double(data.size()) / secs / 1048576.0 : 0.0, out == "-" ? "" : " -> ",
+                out == "-" ? "" : out.c_str());
+  say(o, 1, msg);
+}
+
+void decompress_one(const Options& o, const std::string& in, bool test_only) {
+  if (in == "-" && isatty(0) && !o.force)
+    throw Error(ErrorCode::kUsage, "refusing to read compressed data from a terminal (use a file or redirect)");
+  const std::string out = test_only ? std::string() : output_path(o, in, false);
+  if (!test_only) check_paths(o, in, out);
+  struct stat st {};
+  FILE* f = file_open_input(in, &st);
+  struct Closer {
+    FILE* f;
+    ~Closer() {
+      if (f != stdin) std::fclose(f);
+    }
+  } closer{f};
+
+  const auto t0 = std::chrono::steady_clock::now();
+  ProgressLine line(verbosity(o) >= 1 && isatty(2), display_name(in), true);
+  DecompressOptions dopt;
+  dopt.threads = o.threads;
+  dopt.progress = [&](const Progress& p) { line.update(p); };
+  uint64_t produced = 0;
+  std::unique_ptr<OutputFile> file;
+  if (!test_only) file = std::make_unique<OutputFile>(out, o.force, in == "-" ? nullptr : &st);
+  WriteFn sink = [&](const uint8_t* p, size_t n) {
+    produced += n;
+    if (file) file->write(p, n);
+  };
+  try {
+    decompress(file_reader(f, display_name(in)), sink, dopt);
+  } catch (...) {
+    line.clear();
+    throw;
+  }
+  line.clear();
+  if (file) file->commit();
+  if (!test_only) remove_input(o, in, out);
+  const double secs = seconds_since(t0);
+  char msg[512];
+  std::snprintf(msg, sizeof msg, "%s: %s%llu bytes, %.2f MiB/s%s%s", display_name(in).c_str(),
+                test_only ? "OK, " : "", (unsigned long long)produced,
+                secs > 0 ? double(produced) / secs / 1048576.0 : 0.0, out.empty() || out == "-" ? "" : " -> ",
+                out.empty() || out == "-" ? "" : out.c_str());
+  say(o, 1, msg);
+}
+
+void info_one(const Options& o, const std::string& in) {
+  if (in == "-" && isatty(0) && !o.force)
+    throw Error(ErrorCode::kUsage, "refusing to read compressed data from a terminal (use a file or redirect)");
+  struct stat st {};
+  FILE* f = file_open_input(in, &st);
+  ArchiveInfo info;
+  try {
+    info = archive_read_info(file_reader(f, display_name(in)));
+  } catch (...) {
+    if (f != stdin) std::fclose(f);
+    throw;
+  }
+  if (f != stdin) std::fclose(f);
+  const double n = double(info.original_size);
+  std::printf("%s\n", display_name(in).c_str());
+  std::printf("  format version  %u\n", info.version);
+  std::printf("  model           %s (%s, xxh64 %s)\n", info.model.name.c_str(),
+              info.model_is_builtin ? "built-in" : "model file", hex(info.model.hash).c_str());
+  std::printf("  original size   %llu bytes (%s)\n", (unsigned long long)info.original_size,
+              human_bytes(n).c_str());
+  std::printf("  archive size    %llu bytes (header and table %llu, payload %llu)\n",
+              (unsigned long long)info.archive_size(), (unsigned long long)info.header_size,
+              (unsigned long long)info.payload_size());
+  if (info.original_size)
+    std::printf("  ratio           %.2f%%, %.4f bits per byte (payload alone %.4f)\n",
+                100.0 * double(info.archive_size()) / n, 8.0 * double(info.archive_size()) / n,
+                8.0 * double(info.payload_size()) / n);
+  std::printf("  segments        %zu of up to %llu bytes\n", info.segments.size(),
+              (unsigned long long)info.segment_size);
+  std::printf("  content xxh64   %s\n", hex(info.content_hash).c_str());
+  if (verbosity(o) >= 2) {
+    std::printf("  %8s %12s %12s %8s  %s\n", "segment", "original", "coded", "bpb", "xxh64");
+    for (size_t i = 0; i < info.segments.size(); ++i) {
+      const SegmentInfo& s = info.segments[i];
+      std::printf("  %8zu %12llu %12llu %8.4f  %s\n", i, (unsigned long long)s.original_size,
+                  (unsigned long long)s.coded_size, 8.0 * double(s.coded_size) / double(s.original_size),
+                  hex(s.hash).c_str());
+    }
+  }
+}
+
+enum class Mode { kCompress, kDecompress, kTest, kInfo };
+
+int run(const Options& o, Mode mode) {
+  std::vector<std::string> files = o.files;
+  if (files.empty()) files.push_back("-");
+  if (!o.output.empty() && files.size() > 1) {
+    std::fprintf(stderr, "shz: -o takes one input file, %zu given\n", files.size());
+    return int(ErrorCode::kUsage);
+  }
+  int status = 0;
+  for (const std::string& in : files) {
+    try {
+      switch (mode) {
+        case Mode::kCompress: compress_one(o, in); break;
+        case Mode::kDecompress: decompress_one(o, in, false); break;
+        case Mode::kTest: decompress_one(o, in, true); break;
+        case Mode::kInfo: info_one(o, in); break;
+      }
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      // Errors from the library do not know the file name; add it unless already there.
+      const std::string name = display_name(in);
+      const bool named = what.compare(0, name.size(), name) == 0;
+      std::fprintf(stderr, "shz: %s%s\n", named ? "" : (name + ": ").c_str(), what.c_str());
+      if (status == 0) status = int(e.code());
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "shz: %s: out of memory\n", display_name(in).c_str());
+      if (status == 0) status = int(ErrorCode::kInput);
+    }
+  }
+  return status;
+}
+
+void add_common(CLI::App* cmd, Options& o, bool writes) {
+  cmd->add_option("files", o.files, "Input files ('-' or none: standard input)");
+  if (writes) {
+    cmd->add_option("-o,--output", o.output, "Write to this file (one input only)");
+    cmd->add_flag("-c,--stdout", o.to_stdout, "Write to standard output");
+    cmd->add_flag("-k,--keep", o.keep, "Keep the input files (default)");
+    cmd->add_flag("--rm", o.remove, "Remove each input file after success");
+  }
+  cmd->add_flag("-f,--force", o.force, "Overwrite existing outputs; allow terminal input/output");
+  cmd->add_flag("-q,--quiet", o.quiet, "Print less (repeatable)");
+  cmd->add_flag("-v,--verbose", o.verbose, "Print more (repeatable)");
+  cmd->add_option("-T,--threads", o.threads, "Worker threads (0: one per core; never changes the archive)")
+      ->check(CLI::Range(0u, 1024u));
+}
+
+}  // namespace
+}  // namespace shz::cli
+
+int main(int argc, char** argv) {
+  using namespace shz::cli;
+  signals_install();
+  Options o;
+  CLI::App app{"shz: lossless compression with a neural byte model and an arithmetic coder"};
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.set_version_flag("-V,--version", std::string("shz ") + shz::version_string());
+
+  CLI::App* comp = app.add_subcommand("compress", "Compress files to FILE.shz");
+  add_common(comp, o, true);
+  comp->add_option("-m,--model", o.model, "Model (built-in: " + shz::predictor_builtin_names() + ")");
+  comp->add_option("--segment-size", o.segment_size,
+                   "Bytes per independent segment, e.g. 256K, 1M (default: the model's choice)");
+  CLI::App* dec = app.add_subcommand("decompress", "Decompress FILE.shz to FILE");
+  add_common(dec, o, true);
+  CLI::App* test = app.add_subcommand("test", "Check that archives decode and their checksums match");
+  add_common(test, o, false);
+  CLI::App* info = app.add_subcommand("info", "Describe archives (-v: every segment)");
+  add_common(info, o, false);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "shz: %s (see shz --help)\n", e.what());
+    return int(shz::ErrorCode::kUsage);
+  }
+  if (o.remove && o.to_stdout) {
+    std::fprintf(stderr, "shz: --rm cannot be used with -c\n");
+    return int(shz::ErrorCode::kUsage);
+  }
+  if (comp->parsed()) return run(o, Mode::kCompress);
+  if (dec->parsed()) return run(o, Mode::kDecompress);
+  if (test->parsed()) return run(o, Mode::kTest);
+  return run(o, Mode::kInfo);
+}

@@ -1,0 +1,71 @@
+// compress(): cut the input into segments, code batches of them on worker threads, and
+// assemble header + payloads. The archive depends only on the input, the model and the
+// segment size: thread count and batch grouping cannot change a byte.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "format.h"
+#include "segment_codec.h"
+#include "shz/shz.h"
+#include "util/hash.h"
+#include "util/parallel.h"
+
+namespace shz {
+
+std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOptions& opt) {
+  std::unique_ptr<Predictor> probe = predictor_create(opt.model);
+  const uint64_t seg = opt.segment_size ? opt.segment_size : probe->default_segment_size();
+  if (seg > kMaxSegmentSize)
+    throw Error(ErrorCode::kUsage, "segment size " + std::to_string(seg) + " is over the limit of " +
+                                       std::to_string(kMaxSegmentSize) + " bytes");
+  const size_t count = size_t(size / seg + (size % seg != 0));
+  const size_t batch = probe->preferred_streams();
+  const size_t batches = (count + batch - 1) / batch;
+  const unsigned threads = thread_count(opt.threads, batches);
+
+  ArchiveInfo info;
+  info.version = 1;
+  info.model_is_builtin = true;
+  info.model = probe->identity();
+  info.original_size = size;
+  info.segment_size = seg;
+  info.content_hash = hash_bytes(data, size);
+  info.segments.resize(count);
+
+  std::vector<EncodeJob> jobs(count);
+  for (size_t i = 0; i < count; ++i) {
+    jobs[i].data = data + i * seg;
+    jobs[i].size = size_t(i + 1 < count ? seg : size - i * seg);
+  }
+
+  std::vector<std::unique_ptr<Predictor>> models(threads);
+  ProgressCounter counter;
+  auto work = [&](unsigned w, size_t b) {
+    if (!models[w]) {
+      models[w] = w == 0 ? std::move(probe) : predictor_create(opt.model);
+      models[w]->begin(batch);
+    }
+    const size_t first = b * batch;
+    const size_t n = std::min(batch, count - first);
+    segments_encode(*models[w], &jobs[first], n, &counter);
+    for (size_t i = first; i < first + n; ++i)
+      info.segments[i] = SegmentInfo{jobs[i].size, jobs[i].payload.size(), hash_bytes(jobs[i].data, jobs[i].size)};
+  };
+  auto tick = [&] {
+    if (opt.progress) opt.progress(Progress{counter.bytes_in, counter.bytes_coded, counter.bytes_finished, size});
+  };
+  parallel_run(threads, batches, work, tick);
+
+  std::vector<uint8_t> out = header_serialize(info);
+  out.reserve(out.size() + info.payload_size());
+  for (EncodeJob& j : jobs) {
+    out.insert(out.end(), j.payload.begin(), j.payload.end());
+    std::vector<uint8_t>().swap(j.payload);
+  }
+  return out;
+}
+
+const char* version_string() { return "0.1.0"; }
+
+}  // namespace shz

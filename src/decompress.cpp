@@ -1,0 +1,140 @@
+// decompress(): parse the header, then decode groups of segments in parallel and write
+// each group in order once every segment's checksum has matched.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "format.h"
+#include "segment_codec.h"
+#include "shz/shz.h"
+#include "util/bytes.h"
+#include "util/hash.h"
+#include "util/parallel.h"
+
+namespace shz {
+namespace {
+
+// The model an archive names, or Error(kModel) saying which one it needs.
+std::unique_ptr<Predictor> model_for(const ArchiveInfo& info) {
+  const std::string want = "'" + info.model.name + "' (xxh64 " + hex(info.model.hash) + ")";
+  if (!info.model_is_builtin)
+    throw Error(ErrorCode::kModel, "archive needs model file " + want + ", and this shz cannot load model files");
+  std::unique_ptr<Predictor> p;
+  try {
+    p = predictor_create(info.model.name);
+  } catch (const Error&) {
+    throw Error(ErrorCode::kModel, "unknown model " + want + " (built-in: " + predictor_builtin_names() + ")");
+  }
+  if (p->identity().hash != info.model.hash)
+    throw Error(ErrorCode::kModel, "archive needs model " + want + ", this shz has revision " +
+                                       hex(p->identity().hash));
+  return p;
+}
+
+// Reads `n` payload bytes, growing the buffer only as bytes arrive.
+std::vector<uint8_t> payload_read(ArchiveReader& r, uint64_t n) {
+  std::vector<uint8_t> buf;
+  constexpr uint64_t kStep = uint64_t(1) << 20;
+  while (buf.size() < n) {
+    const size_t old = buf.size();
+    const size_t want = size_t(std::min<uint64_t>(kStep, n - old));
+    buf.resize(old + want);
+    r.read_exact(buf.data() + old, want);
+  }
+  return buf;
+}
+
+}  // namespace
+
+ArchiveInfo archive_read_info(const ReadFn& in) {
+  ArchiveReader r(in);
+  ArchiveInfo info = header_parse(r);
+  // Walk the payloads too, so a truncated or over-long file is reported here as well.
+  uint8_t buf[65536];
+  for (uint64_t left = info.payload_size(); left > 0;) {
+    const size_t n = size_t(std::min<uint64_t>(left, sizeof buf));
+    r.read_exact(buf, n);
+    left -= n;
+  }
+  if (!r.at_end()) throw Error(ErrorCode::kInput, "trailing data after the archive at byte " + std::to_string(r.offset()));
+  return info;
+}
+
+void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& opt) {
+  ArchiveReader r(in);
+  const ArchiveInfo info = header_parse(r);
+  std::unique_ptr<Predictor> probe = model_for(info);
+  const size_t count = info.segments.size();
+  const size_t batch = probe->preferred_streams();
+  const unsigned threads = thread_count(opt.threads, (count + batch - 1) / batch);
+  const size_t group = size_t(threads) * batch;
+
+  std::vector<std::unique_ptr<Predictor>> models(threads);
+  models[0] = std::move(probe);
+  for (unsigned w = 0; w < threads; ++w) {
+    if (!models[w]) models[w] = predictor_create(info.model.name);
+    models[w]->begin(batch);
+  }
+  ProgressCounter counter;
+  uint64_t done_in = 0, done_coded = 0;
+  auto tick = [&] {
+    if (opt.progress)
+      opt.progress(Progress{done_in + counter.bytes_in, done_coded + counter.bytes_coded,
+                            done_in + counter.bytes_finished, info.original_size});
+  };
+
+  StreamHash content;
+  for (size_t first = 0; first < count; first += group) {
+    const size_t n = std::min(group, count - first);
+    std::vector<std::vector<uint8_t>> payloads(n);
+    std::vector<DecodeJob> jobs(n);
+    for (size_t i = 0; i < n; ++i) {
+      const SegmentInfo& s = info.segments[first + i];
+      payloads[i] = payload_read(r, s.coded_size);
+      jobs[i].payload = payloads[i].data();
+      jobs[i].payload_size = payloads[i].size();
+      jobs[i].size = size_t(s.original_size);
+    }
+    counter.bytes_in = 0;
+    counter.bytes_coded = 0;
+    counter.bytes_finished = 0;
+    auto work = [&](unsigned w, size_t b) {
+      const size_t lo = b * batch;
+      segments_decode(*models[w], &jobs[lo], std::min(batch, n - lo), &counter);
+    };
+    parallel_run(threads, (n + batch - 1) / batch, work, tick);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t k = first + i;
+      if (jobs[i].corrupt || jobs[i].out.size() != jobs[i].size)
+        throw Error(ErrorCode::kInput, "corrupt data in segment " + std::to_string(k) + " (payload inconsistent)");
+      if (hash_bytes(jobs[i].out.data(), jobs[i].out.size()) != info.segments[k].hash)
+        throw Error(ErrorCode::kInput, "checksum mismatch in segment " + std::to_string(k));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      content.add(jobs[i].out.data(), jobs[i].out.size());
+      out(jobs[i].out.data(), jobs[i].out.size());
+      done_in += jobs[i].size;
+      done_coded += jobs[i].payload_size;
+    }
+  }
+  if (content.value() != info.content_hash) throw Error(ErrorCode::kInput, "content checksum mismatch");
+  if (!r.at_end()) throw Error(ErrorCode::kInput, "trailing data after the archive at byte " + std::to_string(r.offset()));
+  tick();
+}
+
+std::vector<uint8_t> decompress(const uint8_t* archive, size_t size, const DecompressOptions& opt) {
+  size_t pos = 0;
+  ReadFn in = [&](uint8_t* buf, size_t n) {
+    const size_t k = std::min(n, size - pos);
+    std::copy(archive + pos, archive + pos + k, buf);
+    pos += k;
+    return k;
+  };
+  std::vector<uint8_t> result;
+  WriteFn out = [&](const uint8_t* buf, size_t n) { result.insert(result.end(), buf, buf + n); };
+  decompress(in, out, opt);
+  return result;
+}
+
+}  // namespace shz

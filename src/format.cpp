@@ -1,0 +1,143 @@
+#include "format.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "util/bytes.h"
+#include "util/hash.h"
+
+namespace shz {
+namespace {
+
+constexpr uint8_t kSourceBuiltin = 0;
+constexpr uint8_t kSourceFile = 1;
+
+[[noreturn]] void corrupt(const std::string& what) { throw Error(ErrorCode::kInput, what); }
+
+}  // namespace
+
+uint64_t ArchiveInfo::payload_size() const {
+  uint64_t n = 0;
+  for (const SegmentInfo& s : segments) n += s.coded_size;
+  return n;
+}
+
+std::vector<uint8_t> header_serialize(const ArchiveInfo& info) {
+  std::vector<uint8_t> h(kMagic, kMagic + 4);
+  put_le16(h, uint16_t(kFormatVersion));
+  put_le16(h, 0);  // flags
+  h.push_back(info.model_is_builtin ? kSourceBuiltin : kSourceFile);
+  h.push_back(uint8_t(info.model.name.size()));
+  h.insert(h.end(), info.model.name.begin(), info.model.name.end());
+  put_be64(h, info.model.hash);
+  put_le64(h, info.original_size);
+  put_le64(h, info.segment_size);
+  put_le64(h, info.segments.size());
+  put_be64(h, info.content_hash);
+  for (const SegmentInfo& s : info.segments) {
+    put_le64(h, s.original_size);
+    put_le64(h, s.coded_size);
+    put_be64(h, s.hash);
+  }
+  put_be64(h, hash_bytes(h.data(), h.size()));
+  return h;
+}
+
+size_t ArchiveReader::read_some(uint8_t* buf, size_t n) {
+  size_t got = 0;
+  if (n > 0 && peeked_ >= 0) {
+    buf[got++] = uint8_t(peeked_);
+    peeked_ = -1;
+  }
+  while (got < n) {
+    const size_t k = in_(buf + got, n - got);
+    if (k == 0) break;
+    got += k;
+  }
+  offset_ += got;
+  return got;
+}
+
+void ArchiveReader::read_exact(uint8_t* buf, size_t n) {
+  if (read_some(buf, n) != n) corrupt("truncated at byte " + std::to_string(offset_));
+}
+
+bool ArchiveReader::at_end() {
+  if (peeked_ >= 0) return false;
+  uint8_t b;
+  if (in_(&b, 1) == 0) return true;
+  peeked_ = b;
+  return false;
+}
+
+ArchiveInfo header_parse(ArchiveReader& r) {
+  std::vector<uint8_t> h(10);  // every header byte read, for the header checksum
+  const size_t got = r.read_some(h.data(), 4);
+  if (got == 0) corrupt("not a shz archive (empty input)");
+  if (got < 4 || std::memcmp(h.data(), kMagic, 4) != 0) corrupt("not a shz archive (bad magic number)");
+  r.read_exact(h.data() + 4, 2);  // the version first: later fields may differ in other versions
+
+  ArchiveInfo info;
+  info.version = get_le16(h.data() + 4);
+  if (info.version != kFormatVersion)
+    corrupt("unsupported format version " + std::to_string(info.version) + " (this shz reads version " +
+            std::to_string(kFormatVersion) + ")");
+  r.read_exact(h.data() + 6, 4);
+  const uint16_t flags = get_le16(h.data() + 6);
+  if (flags != 0) corrupt("unsupported header flags 0x" + hex(flags, 4) + " (made by a newer shz?)");
+  const uint8_t source = h[8];
+  if (source != kSourceBuiltin && source != kSourceFile)
+    corrupt("corrupt header: unknown model source " + std::to_string(source));
+  info.model_is_builtin = source == kSourceBuiltin;
+  const size_t name_len = h[9];
+  if (name_len == 0 || name_len > kMaxModelName)
+    corrupt("corrupt header: model name length " + std::to_string(name_len) + " outside 1.." +
+            std::to_string(kMaxModelName));
+
+  const size_t fixed = name_len + 5 * 8;
+  h.resize(10 + fixed);
+  r.read_exact(h.data() + 10, fixed);
+  const uint8_t* p = h.data() + 10;
+  info.model.name.assign(reinterpret_cast<const char*>(p), name_len);
+  for (char c : info.model.name)
+    if (c < 0x21 || c > 0x7e) corrupt("corrupt header: model name is not printable ASCII");
+  p += name_len;
+  info.model.hash = get_be64(p);
+  info.original_size = get_le64(p + 8);
+  info.segment_size = get_le64(p + 16);
+  const uint64_t count = get_le64(p + 24);
+  info.content_hash = get_be64(p + 32);
+
+  if (info.segment_size == 0 || info.segment_size > kMaxSegmentSize)
+    corrupt("corrupt header: segment size " + std::to_string(info.segment_size) + " outside 1.." +
+            std::to_string(kMaxSegmentSize));
+  const uint64_t expect = info.original_size / info.segment_size + (info.original_size % info.segment_size != 0);
+  if (count != expect)
+    corrupt("corrupt header: " + std::to_string(count) + " segments cannot hold " +
+            std::to_string(info.original_size) + " bytes in segments of " + std::to_string(info.segment_size));
+
+  // The table grows only as its bytes arrive: a forged count cannot force a big allocation.
+  uint8_t e[kSegmentEntrySize];
+  for (uint64_t i = 0; i < count; ++i) {
+    r.read_exact(e, sizeof e);
+    h.insert(h.end(), e, e + sizeof e);
+    SegmentInfo s{get_le64(e), get_le64(e + 8), get_be64(e + 16)};
+    const uint64_t want = i + 1 < count ? info.segment_size : info.original_size - info.segment_size * i;
+    if (s.original_size != want)
+      corrupt("corrupt header: segment " + std::to_string(i) + " claims " + std::to_string(s.original_size) +
+              " bytes, expected " + std::to_string(want));
+    // Every byte costs at most kMaxTotalBits bits (24 = 3 bytes), plus the 8-byte flush.
+    if (s.coded_size < 8 || s.coded_size > 3 * s.original_size + 8)
+      corrupt("corrupt header: segment " + std::to_string(i) + " has impossible coded size " +
+              std::to_string(s.coded_size));
+    info.segments.push_back(s);
+  }
+  uint8_t stored[8];
+  r.read_exact(stored, 8);
+  if (get_be64(stored) != hash_bytes(h.data(), h.size())) corrupt("header checksum mismatch (corrupt header)");
+  info.header_size = r.offset();
+  return info;
+}
+
+}  // namespace shz

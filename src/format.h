@@ -1,0 +1,43 @@
+// The .shz container's header and segment table (docs/FORMAT.md is the normative spec).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "shz/shz.h"
+
+namespace shz {
+
+constexpr uint8_t kMagic[4] = {0x89, 'S', 'H', 'Z'};
+constexpr unsigned kFormatVersion = 1;
+constexpr size_t kMaxModelName = 64;
+constexpr size_t kSegmentEntrySize = 24;
+
+// Serialises info's header, segment table and header checksum (everything before the
+// payloads). info.header_size is ignored. Precondition: info is consistent (as parsed).
+std::vector<uint8_t> header_serialize(const ArchiveInfo& info);
+
+// Tracks the byte offset while pulling from a ReadFn, so errors can name where input ended.
+class ArchiveReader {
+ public:
+  explicit ArchiveReader(const ReadFn& in) : in_(in) {}
+  // Fills buf[0..n) or throws Error(kInput, "truncated at byte X").
+  void read_exact(uint8_t* buf, size_t n);
+  // Reads up to n bytes; returns how many (less only at end of input).
+  size_t read_some(uint8_t* buf, size_t n);
+  // True when the input has no more bytes.
+  bool at_end();
+  uint64_t offset() const { return offset_; }
+
+ private:
+  const ReadFn& in_;
+  uint64_t offset_ = 0;
+  int peeked_ = -1;  // one byte read ahead by at_end()
+};
+
+// Parses and validates a header and segment table; leaves `r` at the first payload byte.
+// Throws Error(kInput) naming the first problem found. Never allocates more than the
+// bytes actually read justify.
+ArchiveInfo header_parse(ArchiveReader& r);
+
+}  // namespace shz

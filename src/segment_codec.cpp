@@ -1,0 +1,121 @@
+#include "segment_codec.h"
+
+#include <cassert>
+#include <memory>
+
+#include "coder/pmf_coding.h"
+#include "coder/range_coder.h"
+
+namespace shz {
+namespace {
+
+// Publishes progress in chunks so workers do not contend on the shared counters.
+class ProgressBatch {
+ public:
+  explicit ProgressBatch(ProgressCounter* c) : c_(c) {}
+  ~ProgressBatch() { flush(); }
+  void add(uint64_t bytes) {
+    pending_ += bytes;
+    if (pending_ >= 16384) flush();
+  }
+  void flush() {
+    if (c_ && pending_) c_->bytes_in += pending_;
+    pending_ = 0;
+  }
+
+ private:
+  ProgressCounter* c_;
+  uint64_t pending_ = 0;
+};
+
+}  // namespace
+
+void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* progress) {
+  const int bits = p.pmf_bits();
+  std::vector<std::unique_ptr<RangeEncoder>> enc;
+  size_t longest = 0;
+  for (size_t i = 0; i < n; ++i) {
+    p.reset(i);
+    jobs[i].payload.clear();
+    enc.push_back(std::make_unique<RangeEncoder>(jobs[i].payload));
+    if (jobs[i].size > longest) longest = jobs[i].size;
+  }
+  std::vector<uint32_t> pmfs(256 * n);
+  std::vector<size_t> slots(n), next_slots(n);
+  std::vector<uint8_t> bytes(n);
+  ProgressBatch pb(progress);
+  for (size_t t = 0; t < longest; ++t) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (jobs[i].size > t) slots[k++] = i;
+    p.predict(slots.data(), k, pmfs.data());
+    size_t m = 0;  // slots that still have bytes to predict after this one
+    for (size_t j = 0; j < k; ++j) {
+      const size_t i = slots[j];
+      const uint8_t b = jobs[i].data[t];
+      assert(pmf_valid(&pmfs[256 * j], bits));
+      pmf_encode(*enc[i], &pmfs[256 * j], bits, b);
+      if (jobs[i].size > t + 1) {
+        next_slots[m] = i;
+        bytes[m++] = b;
+      }
+    }
+    p.update(next_slots.data(), m, bytes.data());
+    pb.add(k);
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (jobs[i].size > 0) enc[i]->finish();
+  if (progress)
+    for (size_t i = 0; i < n; ++i) {
+      progress->bytes_coded += jobs[i].payload.size();
+      progress->bytes_finished += jobs[i].size;
+    }
+}
+
+void segments_decode(Predictor& p, DecodeJob* jobs, size_t n, ProgressCounter* progress) {
+  const int bits = p.pmf_bits();
+  std::vector<std::unique_ptr<RangeDecoder>> dec;
+  for (size_t i = 0; i < n; ++i) {
+    p.reset(i);
+    jobs[i].out.clear();
+    jobs[i].corrupt = false;
+    dec.push_back(std::make_unique<RangeDecoder>(jobs[i].payload, jobs[i].payload_size));
+  }
+  std::vector<uint32_t> pmfs(256 * n);
+  std::vector<size_t> slots(n), next_slots(n);
+  std::vector<uint8_t> bytes(n);
+  ProgressBatch pb(progress);
+  for (size_t t = 0;; ++t) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (!jobs[i].corrupt && jobs[i].size > t) slots[k++] = i;
+    if (k == 0) break;
+    p.predict(slots.data(), k, pmfs.data());
+    size_t m = 0;
+    for (size_t j = 0; j < k; ++j) {
+      const size_t i = slots[j];
+      const uint8_t b = pmf_decode(*dec[i], &pmfs[256 * j], bits);
+      jobs[i].out.push_back(b);
+      // A valid payload is consumed exactly: reading past it proves corruption.
+      if (dec[i]->overrun() > 0 || dec[i]->corrupt()) {
+        jobs[i].corrupt = true;
+        continue;
+      }
+      if (jobs[i].size > t + 1) {
+        next_slots[m] = i;
+        bytes[m++] = b;
+      }
+    }
+    p.update(next_slots.data(), m, bytes.data());
+    pb.add(k);
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (jobs[i].size > 0 && !dec[i]->finished_cleanly()) jobs[i].corrupt = true;
+  if (progress)
+    for (size_t i = 0; i < n; ++i) {
+      progress->bytes_coded += jobs[i].payload_size;
+      progress->bytes_finished += jobs[i].size;
+    }
+}
+
+}  // namespace shz

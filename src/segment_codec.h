@@ -1,0 +1,44 @@
+// Coding whole segments with a predictor: several segments advance in lock-step as one
+// batch of predictor slots, each with its own range coder. Results never depend on how
+// segments are grouped into batches (the Predictor contract).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shz/predictor.h"
+
+namespace shz {
+
+// Shared by worker threads; read by the thread that reports progress.
+struct ProgressCounter {
+  std::atomic<uint64_t> bytes_in{0};
+  std::atomic<uint64_t> bytes_coded{0};     // payload bytes of finished segments
+  std::atomic<uint64_t> bytes_finished{0};  // original bytes of finished segments
+};
+
+struct EncodeJob {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  std::vector<uint8_t> payload;  // out: the coded segment
+};
+
+struct DecodeJob {
+  const uint8_t* payload = nullptr;
+  size_t payload_size = 0;
+  size_t size = 0;           // original bytes to produce
+  std::vector<uint8_t> out;  // out: decoded bytes (grows as decoded; never pre-sized from the header)
+  bool corrupt = false;      // out: the payload ran out or was inconsistent
+};
+
+// Encodes jobs[0..n) using predictor slots 0..n-1. Precondition: p.begin(m) with m >= n.
+void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* progress);
+
+// Decodes jobs[0..n) using predictor slots 0..n-1. Precondition: p.begin(m) with m >= n.
+// A job whose payload proves corrupt stops early with corrupt = true.
+void segments_decode(Predictor& p, DecodeJob* jobs, size_t n, ProgressCounter* progress);
+
+}  // namespace shz

@@ -1,0 +1,60 @@
+#include "parallel.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace shz {
+
+unsigned thread_count(unsigned requested, size_t items) {
+  if (items == 0) return 1;
+  unsigned t = requested ? requested : std::thread::hardware_concurrency();
+  if (t == 0) t = 1;
+  if (t > items) t = unsigned(items);
+  return t;
+}
+
+void parallel_run(unsigned threads, size_t items, const std::function<void(unsigned, size_t)>& work,
+                  const std::function<void()>& tick) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex mu;
+  std::condition_variable cv;
+  unsigned running = threads;
+
+  auto body = [&](unsigned worker) {
+    try {
+      for (size_t i; !failed && (i = next++) < items;) work(worker, i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (--running == 0) cv.notify_all();
+  };
+
+  std::vector<std::thread> pool;
+  for (unsigned w = 0; w < threads; ++w) pool.emplace_back(body, w);
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (running > 0) {
+      cv.wait_for(lock, std::chrono::milliseconds(100));
+      if (tick && running > 0) {
+        lock.unlock();
+        tick();
+        lock.lock();
+      }
+    }
+  }
+  for (std::thread& t : pool) t.join();
+  if (tick) tick();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace shz

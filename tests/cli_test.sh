@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# CLI behaviour: exit codes, error messages, overwrite refusal, stdin/stdout, temp-file cleanup.
+# Usage: cli_test.sh path/to/shz source_dir
+set -u
+SHZ=$(realpath "$1")
+SRC=$(realpath "$2")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE PATTERN CMD...: runs CMD, checks its exit code and that stderr matches PATTERN.
+expect() {
+  local code=$1 pat=$2
+  shift 2
+  "$@" >out.txt 2>err.txt </dev/null
+  local rc=$?
+  if [ "$rc" -ne "$code" ]; then
+    bad "'$*' exited $rc, expected $code; stderr: $(head -c 300 err.txt)"
+  elif [ -n "$pat" ] && ! grep -qE -- "$pat" err.txt; then
+    bad "'$*' stderr lacks /$pat/: $(head -c 300 err.txt)"
+  elif [ "$code" -ne 0 ] && [ "$(wc -l <err.txt)" -ne 1 ] && [ "$pat" != "--help-like" ]; then
+    bad "'$*' should print exactly one error line, printed: $(cat err.txt)"
+  else
+    ok
+  fi
+}
+
+no_temp_files() {
+  if ls -a | grep -q '\.tmp-'; then bad "temporary file left behind: $(ls -a | grep '\.tmp-')"; else ok; fi
+}
+
+head -c 50000 "$SRC/corpora/kjv-pentateuch.txt" >a.txt
+cp a.txt orig.txt
+
+# Basic round trip with default names; input kept by default.
+expect 0 "" "$SHZ" compress -q a.txt
+[ -f a.txt.shz ] && [ -f a.txt ] && ok || bad "compress should create a.txt.shz and keep a.txt"
+mv a.txt a.keep
+expect 0 "" "$SHZ" decompress -q a.txt.shz
+cmp -s a.txt orig.txt && ok || bad "decompressed file differs"
+mv a.keep a.txt
+
+# Overwrite refusal, then -f.
+expect 4 "already exists.*-f" "$SHZ" compress a.txt
+expect 4 "already exists" "$SHZ" decompress a.txt.shz
+expect 0 "" "$SHZ" compress -q -f a.txt
+cmp -s a.txt orig.txt && ok || bad "input changed by compress -f"
+
+# Output that is the input is refused even with -f.
+expect 1 "overwrite the input" "$SHZ" compress -f -o a.txt a.txt
+
+# stdin / stdout.
+"$SHZ" compress -c <a.txt >s.shz 2>/dev/null && ok || bad "compress stdin -> stdout failed"
+"$SHZ" decompress <s.shz >s.out 2>/dev/null && cmp -s s.out a.txt && ok || bad "decompress stdin -> stdout failed"
+"$SHZ" compress - <a.txt >s2.shz 2>/dev/null && cmp -s s.shz s2.shz && ok || bad "'-' should mean stdin"
+"$SHZ" decompress -c a.txt.shz | cmp -s - a.txt && ok || bad "decompress -c failed"
+cmp -s s.shz a.txt.shz && ok || bad "archive via pipes differs from archive via files"
+
+# -o, -k, --rm.
+expect 0 "" "$SHZ" compress -q -o custom.bin a.txt
+expect 0 "" "$SHZ" decompress -q -o custom.out custom.bin
+cmp -s custom.out a.txt && ok || bad "-o round trip differs"
+expect 1 "unknown suffix" "$SHZ" decompress custom.bin
+expect 1 "one input file" "$SHZ" compress -o x.shz a.txt orig.txt
+cp a.txt r.txt
+expect 0 "" "$SHZ" compress -q --rm r.txt
+[ ! -e r.txt ] && [ -f r.txt.shz ] && ok || bad "--rm should remove the input after success"
+expect 0 "" "$SHZ" decompress -q -k r.txt.shz
+[ -f r.txt.shz ] && cmp -s r.txt a.txt && ok || bad "-k should keep the archive"
+expect 1 "already has .shz suffix" "$SHZ" compress a.txt.shz
+
+# Threads never change the archive.
+"$SHZ" compress -q -c -T1 --segment-size 8K a.txt >t1.shz
+"$SHZ" compress -q -c -T2 --segment-size 8K a.txt >t2.shz
+cmp -s t1.shz t2.shz && ok || bad "-T1 and -T2 archives differ"
+expect 1 "not a size" "$SHZ" compress -c --segment-size 12Q a.txt
+expect 1 "over the limit" "$SHZ" compress -c --segment-size 2G a.txt
+
+# Bad input: one-line errors, nonzero exit, no output file left.
+: >empty.shz
+expect 2 "not a shz archive \(empty input\)" "$SHZ" decompress empty.shz
+[ ! -e empty ] && ok || bad "failed decompress left an output file"
+expect 2 "not a shz archive" "$SHZ" decompress -o foreign.out "$SRC/corpora/zstd-1.5.4-zstd.h"
+[ ! -e foreign.out ] && ok || bad "failed decompress left foreign.out"
+head -c 100 a.txt.shz >trunc.shz
+expect 2 "truncated at byte 100" "$SHZ" decompress trunc.shz
+expect 2 "truncated at byte 100" "$SHZ" info trunc.shz
+expect 2 "truncated at byte 100" "$SHZ" test trunc.shz
+size=$(stat -c %s a.txt.shz)
+cp a.txt.shz flip.shz
+printf '\x55' | dd of=flip.shz bs=1 seek=$((size - 30)) conv=notrunc 2>/dev/null
+expect 2 "segment 0" "$SHZ" decompress flip.shz
+[ ! -e flip ] && ok || bad "corrupt decompress left an output file"
+no_temp_files
+expect 2 "No such file" "$SHZ" compress missing.txt
+mkdir dir
+expect 2 "is a directory" "$SHZ" compress dir
+printf '\x89SHZ\x09\x00' >v9.shz
+expect 2 "unsupported format version 9" "$SHZ" info v9.shz
+
+# Several files: goes on after a failure and exits with the first failure's code.
+cp a.txt m1.txt
+cp a.txt m2.txt
+expect 2 "missing2" "$SHZ" compress -q m1.txt missing2.txt m2.txt
+[ -f m1.txt.shz ] && [ -f m2.txt.shz ] && ok || bad "other files should still be compressed"
+
+# info and test.
+expect 0 "" "$SHZ" info a.txt.shz
+grep -q "order2" out.txt && grep -q "segments" out.txt && ok || bad "info output lacks model or segments: $(cat out.txt)"
+expect 0 "" "$SHZ" info -v a.txt.shz
+grep -qE "^ +0 +50000 " out.txt && ok || bad "info -v should list segment 0: $(cat out.txt)"
+expect 0 "OK" "$SHZ" test a.txt.shz
+
+# Usage errors and help.
+expect 1 "" "$SHZ" compress --no-such-flag a.txt
+expect 1 "" "$SHZ"
+expect 1 "unknown model 'nope'" "$SHZ" compress -c -m nope a.txt
+"$SHZ" --help >help.txt 2>&1 && grep -q "Exit codes" help.txt && ok || bad "--help should document exit codes"
+"$SHZ" --version | grep -q "^shz " && ok || bad "--version"
+
+# Terminal refusal (needs a pseudo-terminal: util-linux 'script').
+if command -v script >/dev/null; then
+  script -qec "$SHZ compress a.txt -c" /dev/null >tty.txt 2>&1
+  grep -q "refusing to write compressed data to a terminal" tty.txt && ok || bad "should refuse to write to a terminal: $(cat tty.txt)"
+  script -qec "$SHZ decompress" /dev/null >tty2.txt 2>&1
+  grep -q "refusing to read compressed data from a terminal" tty2.txt && ok || bad "should refuse terminal input: $(cat tty2.txt)"
+fi
+
+# Ctrl-C during a long compression removes the partial output.
+head -c 3000000 /dev/zero | tr '\0' 'a' >big.txt
+cat "$SRC"/corpora/*.txt >>big.txt
+"$SHZ" compress -q -T1 big.txt &
+pid=$!
+sleep 0.3
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ]; then
+  [ ! -e big.txt.shz ] && ok || bad "interrupted compress left big.txt.shz"
+  no_temp_files
+elif [ $rc -eq 0 ]; then
+  echo "note: compression finished before the signal; interrupt case not exercised"
+else
+  bad "interrupted compress exited $rc"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

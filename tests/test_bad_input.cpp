@@ -1,0 +1,206 @@
+// Bad archives: each gets its own clear error, never a crash, hang or huge allocation.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "shz/shz.h"
+#include "test_util.h"
+#include "util/bytes.h"
+#include "util/hash.h"
+
+using namespace shz;
+using Catch::Contains;
+
+namespace {
+
+// Offsets in a v1 header whose model name is "order2" (docs/FORMAT.md).
+constexpr size_t kVersionAt = 4, kFlagsAt = 6, kSourceAt = 8, kNameLenAt = 9, kNameAt = 10;
+constexpr size_t kModelHashAt = 16, kOrigAt = 24, kSegAt = 32, kCountAt = 40, kTableAt = 56;
+
+std::vector<uint8_t> sample_archive(size_t n = 3000, uint64_t seg = 1024) {
+  auto text = test::corpus("kjv-pentateuch.txt", n);
+  CompressOptions o;
+  o.segment_size = seg;
+  o.threads = 1;
+  return compress(text.data(), text.size(), o);
+}
+
+size_t header_size(const std::vector<uint8_t>& a) { return kTableAt + 24 * get_le64(&a[kCountAt]) + 8; }
+
+// Recomputes the header checksum after a deliberate edit, so deeper checks are reached.
+void reseal(std::vector<uint8_t>& a, size_t hsize) {
+  std::vector<uint8_t> h;
+  put_be64(h, hash_bytes(a.data(), hsize - 8));
+  std::copy(h.begin(), h.end(), a.begin() + long(hsize - 8));
+}
+
+void set_le64(std::vector<uint8_t>& a, size_t at, uint64_t v) {
+  std::vector<uint8_t> b;
+  put_le64(b, v);
+  std::copy(b.begin(), b.end(), a.begin() + long(at));
+}
+
+std::string decode_error(const std::vector<uint8_t>& a, ErrorCode want = ErrorCode::kInput) {
+  try {
+    decompress(a.data(), a.size(), DecompressOptions{});
+  } catch (const Error& e) {
+    CHECK(int(e.code()) == int(want));
+    return e.what();
+  }
+  FAIL("decoded without error");
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("bad input: empty and foreign files", "[bad]") {
+  CHECK_THAT(decode_error({}), Contains("not a shz archive (empty input)"));
+  const std::string text = "Hello, this is plain text and not an archive.";
+  CHECK_THAT(decode_error(std::vector<uint8_t>(text.begin(), text.end())), Contains("not a shz archive"));
+  const std::vector<uint8_t> zstd_frame = {0x28, 0xB5, 0x2F, 0xFD, 0x04, 0x00, 0x01, 0x00, 0x00};
+  CHECK_THAT(decode_error(zstd_frame), Contains("not a shz archive"));
+  CHECK_THAT(decode_error({0x89, 'S', 'H'}), Contains("not a shz archive"));
+}
+
+TEST_CASE("bad input: every truncation is reported with its offset", "[bad]") {
+  const auto a = sample_archive();
+  for (size_t n = 4; n < a.size(); ++n) {
+    const std::string e = decode_error(std::vector<uint8_t>(a.begin(), a.begin() + long(n)));
+    if (e.find("truncated at byte " + std::to_string(n)) == std::string::npos) FAIL("cut at " << n << ": " << e);
+  }
+}
+
+TEST_CASE("bad input: every single-bit flip is detected", "[bad]") {
+  const auto a = sample_archive(1500, 512);
+  for (size_t bit = 0; bit < 8 * a.size(); ++bit) {
+    auto b = a;
+    b[bit / 8] ^= uint8_t(1u << (bit % 8));
+    bool threw = false;
+    try {
+      decompress(b.data(), b.size(), DecompressOptions{});
+    } catch (const Error& e) {
+      threw = e.code() == ErrorCode::kInput || e.code() == ErrorCode::kModel;
+    }
+    if (!threw) FAIL("flip of bit " << bit << " went unnoticed");
+  }
+}
+
+TEST_CASE("bad input: each header problem has its own message", "[bad]") {
+  const auto a = sample_archive();
+  const size_t hs = header_size(a);
+  SECTION("version") {
+    auto b = a;
+    b[kVersionAt] = 7;
+    CHECK_THAT(decode_error(b), Contains("unsupported format version 7"));
+  }
+  SECTION("flags") {
+    auto b = a;
+    b[kFlagsAt] = 1;
+    CHECK_THAT(decode_error(b), Contains("unsupported header flags"));
+  }
+  SECTION("model source") {
+    auto b = a;
+    b[kSourceAt] = 9;
+    CHECK_THAT(decode_error(b), Contains("unknown model source 9"));
+  }
+  SECTION("model name length") {
+    auto b = a;
+    b[kNameLenAt] = 0;
+    CHECK_THAT(decode_error(b), Contains("model name length 0"));
+  }
+  SECTION("header checksum") {
+    auto b = a;
+    b[kModelHashAt] ^= 1;
+    CHECK_THAT(decode_error(b), Contains("header checksum mismatch"));
+  }
+  SECTION("unknown model") {
+    auto b = a;
+    b[kNameAt] = 'X';
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b, ErrorCode::kModel), Contains("unknown model 'Xrder2'"));
+  }
+  SECTION("other revision of a model") {
+    auto b = a;
+    b[kModelHashAt] ^= 0x40;
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b, ErrorCode::kModel), Contains("archive needs model 'order2'"));
+  }
+  SECTION("model file not available") {
+    auto b = a;
+    b[kSourceAt] = 1;
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b, ErrorCode::kModel), Contains("needs model file 'order2'"));
+  }
+  SECTION("segment size zero or over the limit") {
+    auto b = a;
+    set_le64(b, kSegAt, 0);
+    CHECK_THAT(decode_error(b), Contains("segment size 0 outside"));
+    set_le64(b, kSegAt, kMaxSegmentSize + 1);
+    CHECK_THAT(decode_error(b), Contains("outside"));
+  }
+  SECTION("segment count inconsistent with sizes") {
+    auto b = a;
+    set_le64(b, kCountAt, 2);
+    CHECK_THAT(decode_error(b), Contains("2 segments cannot hold 3000 bytes"));
+  }
+  SECTION("a segment's coded size is impossible") {
+    auto b = a;
+    set_le64(b, kTableAt + 8, 3);
+    CHECK_THAT(decode_error(b), Contains("segment 0 has impossible coded size 3"));
+  }
+  SECTION("payload bytes altered") {
+    auto b = a;
+    b[hs + 20] ^= 0x10;
+    CHECK_THAT(decode_error(b), Contains("segment 0"));
+  }
+  SECTION("trailing data") {
+    auto b = a;
+    b.push_back(0);
+    CHECK_THAT(decode_error(b), Contains("trailing data after the archive at byte " + std::to_string(a.size())));
+  }
+  SECTION("content checksum") {
+    auto b = a;
+    b[48] ^= 1;  // content hash field
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b), Contains("content checksum mismatch"));
+  }
+}
+
+TEST_CASE("bad input: forged huge sizes fail fast without big allocations", "[bad]") {
+  // A 1 GiB segment claimed by a ~100-byte file: the coded-size check, then truncation,
+  // must stop it long before anything near 1 GiB is allocated or decoded.
+  auto a = sample_archive(100, 1024);
+  const size_t hs = header_size(a);
+  set_le64(a, kOrigAt, kMaxSegmentSize);
+  set_le64(a, kSegAt, kMaxSegmentSize);
+  set_le64(a, kTableAt, kMaxSegmentSize);
+  set_le64(a, kTableAt + 8, 3 * kMaxSegmentSize);
+  reseal(a, hs);
+  CHECK_THAT(decode_error(a), Contains("truncated at byte"));
+  // A forged count of 2^40 one-byte segments: the table is read as it arrives.
+  auto b = sample_archive(100, 1024);
+  set_le64(b, kOrigAt, uint64_t(1) << 40);
+  set_le64(b, kSegAt, 1);
+  set_le64(b, kCountAt, uint64_t(1) << 40);
+  CHECK_THAT(decode_error(b), Contains("corrupt header: segment 0 claims"));
+}
+
+TEST_CASE("bad input: archive_read_info reports the same problems", "[bad]") {
+  const auto a = sample_archive();
+  auto info_of = [](const std::vector<uint8_t>& v) {
+    size_t pos = 0;
+    ReadFn in = [&](uint8_t* b, size_t n) {
+      n = std::min(n, v.size() - pos);
+      std::copy(v.begin() + long(pos), v.begin() + long(pos + n), b);
+      pos += n;
+      return n;
+    };
+    return archive_read_info(in);
+  };
+  CHECK_NOTHROW(info_of(a));
+  CHECK_THROWS_WITH(info_of(std::vector<uint8_t>(a.begin(), a.end() - 1)), Contains("truncated at byte"));
+  auto b = a;
+  b.push_back(1);
+  CHECK_THROWS_WITH(info_of(b), Contains("trailing data"));
+  CHECK_THROWS_WITH(info_of({}), Contains("not a shz archive"));
+}

@@ -1,0 +1,99 @@
+// Whole-archive round trips, and archives that must not depend on threads.
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include "shz/shz.h"
+#include "test_util.h"
+
+using namespace shz;
+
+namespace {
+
+std::vector<uint8_t> pack(const std::vector<uint8_t>& d, uint64_t seg = 0, unsigned threads = 1) {
+  CompressOptions o;
+  o.segment_size = seg;
+  o.threads = threads;
+  return compress(d.data(), d.size(), o);
+}
+
+void round_trip(const std::vector<uint8_t>& d, uint64_t seg = 0, unsigned threads = 1) {
+  const auto a = pack(d, seg, threads);
+  DecompressOptions o;
+  o.threads = threads;
+  const auto back = decompress(a.data(), a.size(), o);
+  REQUIRE(back == d);
+}
+
+}  // namespace
+
+TEST_CASE("round trip: empty, one byte, all 256 values", "[roundtrip]") {
+  round_trip({});
+  round_trip({0});
+  round_trip({255});
+  std::vector<uint8_t> all(256);
+  for (int i = 0; i < 256; ++i) all[size_t(i)] = uint8_t(i);
+  round_trip(all);
+  round_trip(std::vector<uint8_t>(all.rbegin(), all.rend()));
+}
+
+TEST_CASE("round trip: random bytes and real text", "[roundtrip]") {
+  round_trip(test::random_bytes(100000, 1));
+  round_trip(test::corpus("jargon-4.4.7.txt", 200000));
+  round_trip(test::corpus("zstd-1.5.4-zstd.h"), 65536, 2);
+  round_trip(std::vector<uint8_t>(100000, 'a'));  // near-certain bytes: long carry runs
+}
+
+TEST_CASE("round trip: inputs of exactly and one off a segment size", "[roundtrip]") {
+  const uint64_t seg = 4096;
+  auto text = test::corpus("kjv-pentateuch.txt", 3 * seg + 1);
+  for (size_t n : {seg - 1, seg, seg + 1, 3 * seg - 1, 3 * seg, 3 * seg + 1}) {
+    INFO("size " << n);
+    round_trip(std::vector<uint8_t>(text.begin(), text.begin() + long(n)), seg, 2);
+  }
+  round_trip(test::corpus("kjv-pentateuch.txt", 1000), 1, 2);  // one-byte segments
+}
+
+TEST_CASE("archives are byte-identical for any thread count", "[roundtrip][determinism]") {
+  auto text = test::corpus("jargon-4.4.7.txt", 600000);
+  const auto t1 = pack(text, 65536, 1);
+  CHECK(pack(text, 65536, 2) == t1);
+  CHECK(pack(text, 65536, 3) == t1);
+  CHECK(pack(text, 65536, 7) == t1);
+  // Decoding with other thread counts gives the input back.
+  for (unsigned t : {1u, 2u, 5u}) {
+    DecompressOptions o;
+    o.threads = t;
+    CHECK(decompress(t1.data(), t1.size(), o) == text);
+  }
+}
+
+TEST_CASE("compressing twice gives identical bytes", "[roundtrip][determinism]") {
+  auto text = test::corpus("kjv-pentateuch.txt", 100000);
+  CHECK(pack(text) == pack(text));
+}
+
+TEST_CASE("segment sizes are validated", "[roundtrip]") {
+  std::vector<uint8_t> d(10, 'x');
+  CHECK_THROWS_AS(pack(d, kMaxSegmentSize + 1), Error);
+  CHECK_NOTHROW(pack(d, kMaxSegmentSize));
+}
+
+TEST_CASE("archive info describes what compress wrote", "[roundtrip]") {
+  auto text = test::corpus("kjv-pentateuch.txt", 10000);
+  const auto a = pack(text, 4096);
+  size_t pos = 0;
+  ReadFn in = [&](uint8_t* b, size_t n) {
+    n = std::min(n, a.size() - pos);
+    std::copy(a.begin() + long(pos), a.begin() + long(pos + n), b);
+    pos += n;
+    return n;
+  };
+  const ArchiveInfo info = archive_read_info(in);
+  CHECK(info.version == 1);
+  CHECK(info.model.name == "order2");
+  CHECK(info.original_size == 10000);
+  CHECK(info.segment_size == 4096);
+  REQUIRE(info.segments.size() == 3);
+  CHECK(info.segments[2].original_size == 10000 - 8192);
+  CHECK(info.archive_size() == a.size());
+}
