@@ -1,10 +1,17 @@
-// The built-in models, by name.
+// Models by name or file path.
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
 #include "order2.h"
-#include "shz/predictor.h"
+#include "sharnn/kernels.h"
+#include "sharnn/sharnn_model.h"
+#include "sharnn/sharnn_predictor.h"
+#include "shz/model.h"
 #include "shz/shz.h"
+#include "util/hash.h"
 
 namespace shz {
 
@@ -14,5 +21,53 @@ std::unique_ptr<Predictor> predictor_create(const std::string& name) {
 }
 
 std::string predictor_builtin_names() { return "order2"; }
+
+std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, const std::string& label) {
+  auto out = std::make_shared<LoadedModel>();
+  const uint64_t hash = hash_bytes(bytes.data(), bytes.size());
+  SafeTensors st = safetensors_parse(std::move(bytes), label);
+  auto model = std::make_shared<sharnn::Model>(sharnn::model_from_safetensors(st, label));
+  out->id = ModelIdentity{model->name, hash};
+  out->builtin = false;
+  out->file = std::move(st.bytes);
+  out->parameters = model->parameter_count();
+  const sharnn::HyperParams& hp = model->hp;
+  std::string attn;
+  for (size_t i = 0; i < hp.attn_layers.size(); ++i) attn += (i ? "," : "") + std::to_string(hp.attn_layers[i]);
+  out->description = "sha-rnn d=" + std::to_string(hp.d_model) + " layers=" + std::to_string(hp.n_layers) +
+                     " attention=[" + attn + "] window=" + std::to_string(hp.window) + " boom=" +
+                     std::to_string(hp.boom_dim) + ", " + std::to_string(out->parameters) + " parameters";
+  const sharnn::SimdLevel level = sharnn::simd_select();
+  // Streams stepped together per worker. Archives never depend on it; SHZ_BATCH overrides
+  // it for tests and benchmarks.
+  size_t batch = 16;
+  if (const char* env = std::getenv("SHZ_BATCH")) {
+    const long b = std::strtol(env, nullptr, 10);
+    if (b < 1 || b > 4096) throw Error(ErrorCode::kUsage, std::string("SHZ_BATCH: '") + env + "' is not in 1..4096");
+    batch = size_t(b);
+  }
+  const ModelIdentity id = out->id;
+  out->make = [model, id, level, batch]() -> std::unique_ptr<Predictor> {
+    return std::make_unique<sharnn::ShaRnnPredictor>(model, id, level, batch);
+  };
+  return out;
+}
+
+std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path) {
+  if (name_or_path.find('/') == std::string::npos && name_or_path.find('.') == std::string::npos) {
+    std::unique_ptr<Predictor> probe = predictor_create(name_or_path);  // throws for unknown names
+    auto out = std::make_shared<LoadedModel>();
+    out->id = probe->identity();
+    out->builtin = true;
+    out->description = name_or_path + " (built-in)";
+    out->make = [name_or_path] { return predictor_create(name_or_path); };
+    return out;
+  }
+  std::ifstream f(name_or_path, std::ios::binary);
+  if (!f) throw Error(ErrorCode::kInput, name_or_path + ": cannot open model file");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw Error(ErrorCode::kInput, name_or_path + ": read error");
+  return model_load_bytes(std::move(bytes), name_or_path);
+}
 
 }  // namespace shz

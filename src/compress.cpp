@@ -14,7 +14,10 @@
 namespace shz {
 
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOptions& opt) {
-  std::unique_ptr<Predictor> probe = predictor_create(opt.model);
+  const std::shared_ptr<const LoadedModel> model = model_load(opt.model);
+  if (opt.embed_model && model->builtin)
+    throw Error(ErrorCode::kUsage, "--embed-model needs a model file; '" + opt.model + "' is built in");
+  std::unique_ptr<Predictor> probe = model->make();
   const uint64_t seg = opt.segment_size ? opt.segment_size : probe->default_segment_size();
   if (seg > kMaxSegmentSize)
     throw Error(ErrorCode::kUsage, "segment size " + std::to_string(seg) + " is over the limit of " +
@@ -26,8 +29,10 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
 
   ArchiveInfo info;
   info.version = 1;
-  info.model_is_builtin = true;
-  info.model = probe->identity();
+  info.model_is_builtin = model->builtin;
+  info.model = model->id;
+  info.model_embedded = opt.embed_model;
+  info.model_size = opt.embed_model ? model->file.size() : 0;
   info.original_size = size;
   info.segment_size = seg;
   info.content_hash = hash_bytes(data, size);
@@ -43,7 +48,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   ProgressCounter counter;
   auto work = [&](unsigned w, size_t b) {
     if (!models[w]) {
-      models[w] = w == 0 ? std::move(probe) : predictor_create(opt.model);
+      models[w] = w == 0 ? std::move(probe) : model->make();
       models[w]->begin(batch);
     }
     const size_t first = b * batch;
@@ -58,7 +63,8 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   parallel_run(threads, batches, work, tick);
 
   std::vector<uint8_t> out = header_serialize(info);
-  out.reserve(out.size() + info.payload_size());
+  out.reserve(out.size() + info.model_size + info.payload_size());
+  if (opt.embed_model) out.insert(out.end(), model->file.begin(), model->file.end());
   for (EncodeJob& j : jobs) {
     out.insert(out.end(), j.payload.begin(), j.payload.end());
     std::vector<uint8_t>().swap(j.payload);

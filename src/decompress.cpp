@@ -15,23 +15,6 @@
 namespace shz {
 namespace {
 
-// The model an archive names, or Error(kModel) saying which one it needs.
-std::unique_ptr<Predictor> model_for(const ArchiveInfo& info) {
-  const std::string want = "'" + info.model.name + "' (xxh64 " + hex(info.model.hash) + ")";
-  if (!info.model_is_builtin)
-    throw Error(ErrorCode::kModel, "archive needs model file " + want + ", and this shz cannot load model files");
-  std::unique_ptr<Predictor> p;
-  try {
-    p = predictor_create(info.model.name);
-  } catch (const Error&) {
-    throw Error(ErrorCode::kModel, "unknown model " + want + " (built-in: " + predictor_builtin_names() + ")");
-  }
-  if (p->identity().hash != info.model.hash)
-    throw Error(ErrorCode::kModel, "archive needs model " + want + ", this shz has revision " +
-                                       hex(p->identity().hash));
-  return p;
-}
-
 // Reads `n` payload bytes, growing the buffer only as bytes arrive.
 std::vector<uint8_t> payload_read(ArchiveReader& r, uint64_t n) {
   std::vector<uint8_t> buf;
@@ -45,14 +28,44 @@ std::vector<uint8_t> payload_read(ArchiveReader& r, uint64_t n) {
   return buf;
 }
 
+// The model an archive needs: embedded, built in, or the file the user gave; or
+// Error(kModel) saying which one it needs.
+std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveReader& r, const std::string& user_model) {
+  const std::string want = "'" + info.model.name + "' (xxh64 " + hex(info.model.hash) + ")";
+  if (info.model_embedded) {
+    std::vector<uint8_t> bytes = payload_read(r, info.model_size);
+    if (hash_bytes(bytes.data(), bytes.size()) != info.model.hash)
+      throw Error(ErrorCode::kInput, "embedded model checksum mismatch (corrupt archive)");
+    return model_load_bytes(std::move(bytes), "embedded model");
+  }
+  if (info.model_is_builtin) {
+    std::shared_ptr<const LoadedModel> m;
+    try {
+      m = model_load(info.model.name);
+    } catch (const Error&) {
+      throw Error(ErrorCode::kModel, "unknown model " + want + " (built-in: " + predictor_builtin_names() + ")");
+    }
+    if (m->id.hash != info.model.hash)
+      throw Error(ErrorCode::kModel, "archive needs model " + want + ", this shz has revision " + hex(m->id.hash));
+    return m;
+  }
+  if (user_model.empty())
+    throw Error(ErrorCode::kModel, "archive needs model file " + want + "; give it with --model FILE");
+  std::shared_ptr<const LoadedModel> m = model_load(user_model);
+  if (m->builtin || m->id.hash != info.model.hash)
+    throw Error(ErrorCode::kModel, "archive needs model file " + want + ", but " + user_model + " is '" + m->id.name +
+                                       "' (xxh64 " + hex(m->id.hash) + ")");
+  return m;
+}
+
 }  // namespace
 
 ArchiveInfo archive_read_info(const ReadFn& in) {
   ArchiveReader r(in);
   ArchiveInfo info = header_parse(r);
-  // Walk the payloads too, so a truncated or over-long file is reported here as well.
+  // Walk the model and payloads too, so a truncated or over-long file is reported here as well.
   uint8_t buf[65536];
-  for (uint64_t left = info.payload_size(); left > 0;) {
+  for (uint64_t left = info.model_size + info.payload_size(); left > 0;) {
     const size_t n = size_t(std::min<uint64_t>(left, sizeof buf));
     r.read_exact(buf, n);
     left -= n;
@@ -64,7 +77,8 @@ ArchiveInfo archive_read_info(const ReadFn& in) {
 void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& opt) {
   ArchiveReader r(in);
   const ArchiveInfo info = header_parse(r);
-  std::unique_ptr<Predictor> probe = model_for(info);
+  const std::shared_ptr<const LoadedModel> model = model_for(info, r, opt.model);
+  std::unique_ptr<Predictor> probe = model->make();
   const size_t count = info.segments.size();
   const size_t batch = probe->preferred_streams();
   const unsigned threads = thread_count(opt.threads, (count + batch - 1) / batch);
@@ -73,7 +87,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   std::vector<std::unique_ptr<Predictor>> models(threads);
   models[0] = std::move(probe);
   for (unsigned w = 0; w < threads; ++w) {
-    if (!models[w]) models[w] = predictor_create(info.model.name);
+    if (!models[w]) models[w] = model->make();
     models[w]->begin(batch);
   }
   ProgressCounter counter;

@@ -26,7 +26,7 @@ uint64_t ArchiveInfo::payload_size() const {
 std::vector<uint8_t> header_serialize(const ArchiveInfo& info) {
   std::vector<uint8_t> h(kMagic, kMagic + 4);
   put_le16(h, uint16_t(kFormatVersion));
-  put_le16(h, 0);  // flags
+  put_le16(h, info.model_embedded ? kFlagEmbeddedModel : 0);
   h.push_back(info.model_is_builtin ? kSourceBuiltin : kSourceFile);
   h.push_back(uint8_t(info.model.name.size()));
   h.insert(h.end(), info.model.name.begin(), info.model.name.end());
@@ -35,6 +35,7 @@ std::vector<uint8_t> header_serialize(const ArchiveInfo& info) {
   put_le64(h, info.segment_size);
   put_le64(h, info.segments.size());
   put_be64(h, info.content_hash);
+  if (info.model_embedded) put_le64(h, info.model_size);
   for (const SegmentInfo& s : info.segments) {
     put_le64(h, s.original_size);
     put_le64(h, s.coded_size);
@@ -85,11 +86,14 @@ ArchiveInfo header_parse(ArchiveReader& r) {
             std::to_string(kFormatVersion) + ")");
   r.read_exact(h.data() + 6, 4);
   const uint16_t flags = get_le16(h.data() + 6);
-  if (flags != 0) corrupt("unsupported header flags 0x" + hex(flags, 4) + " (made by a newer shz?)");
+  if (flags & ~kFlagEmbeddedModel)
+    corrupt("unsupported header flags 0x" + hex(flags, 4) + " (made by a newer shz?)");
+  info.model_embedded = (flags & kFlagEmbeddedModel) != 0;
   const uint8_t source = h[8];
   if (source != kSourceBuiltin && source != kSourceFile)
     corrupt("corrupt header: unknown model source " + std::to_string(source));
   info.model_is_builtin = source == kSourceBuiltin;
+  if (info.model_embedded && info.model_is_builtin) corrupt("corrupt header: a built-in model cannot be embedded");
   const size_t name_len = h[9];
   if (name_len == 0 || name_len > kMaxModelName)
     corrupt("corrupt header: model name length " + std::to_string(name_len) + " outside 1.." +
@@ -108,6 +112,14 @@ ArchiveInfo header_parse(ArchiveReader& r) {
   info.segment_size = get_le64(p + 16);
   const uint64_t count = get_le64(p + 24);
   info.content_hash = get_be64(p + 32);
+  if (info.model_embedded) {
+    uint8_t ms[8];
+    r.read_exact(ms, 8);
+    h.insert(h.end(), ms, ms + 8);
+    info.model_size = get_le64(ms);
+    if (info.model_size == 0 || info.model_size > kMaxEmbeddedModel)
+      corrupt("corrupt header: embedded model size " + std::to_string(info.model_size) + " outside 1..2^32");
+  }
 
   if (info.segment_size == 0 || info.segment_size > kMaxSegmentSize)
     corrupt("corrupt header: segment size " + std::to_string(info.segment_size) + " outside 1.." +

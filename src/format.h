@@ -12,6 +12,8 @@ constexpr uint8_t kMagic[4] = {0x89, 'S', 'H', 'Z'};
 constexpr unsigned kFormatVersion = 1;
 constexpr size_t kMaxModelName = 64;
 constexpr size_t kSegmentEntrySize = 24;
+constexpr uint16_t kFlagEmbeddedModel = 1;           // flags bit 0
+constexpr uint64_t kMaxEmbeddedModel = uint64_t(1) << 32;
 
 // Serialises info's header, segment table and header checksum (everything before the
 // payloads). info.header_size is ignored. Precondition: info is consistent (as parsed).

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "shz/model.h"
 #include "shz/predictor.h"
 
 namespace shz {
@@ -41,13 +42,15 @@ struct Progress {
 using ProgressFn = std::function<void(const Progress&)>;
 
 struct CompressOptions {
-  std::string model = "order2";  // a built-in model name
+  std::string model = "order2";  // a built-in model name or a model file path
+  bool embed_model = false;      // store the model file in the archive (model files only)
   uint64_t segment_size = 0;     // 0: the model's default
   unsigned threads = 0;          // 0: all cores; the archive does not depend on it
   ProgressFn progress;
 };
 
 struct DecompressOptions {
+  std::string model;  // model file for archives that name one without embedding it
   unsigned threads = 0;
   ProgressFn progress;
 };
@@ -68,10 +71,12 @@ struct ArchiveInfo {
   uint64_t original_size = 0;
   uint64_t segment_size = 0;
   uint64_t content_hash = 0;   // xxh64 of all original bytes
-  uint64_t header_size = 0;    // bytes before the first payload
+  bool model_embedded = false;
+  uint64_t model_size = 0;     // bytes of the embedded model file (0 when not embedded)
+  uint64_t header_size = 0;    // bytes of header and segment table (embedded model excluded)
   std::vector<SegmentInfo> segments;
   uint64_t payload_size() const;
-  uint64_t archive_size() const { return header_size + payload_size(); }
+  uint64_t archive_size() const { return header_size + model_size + payload_size(); }
 };
 
 // Pulls up to `n` bytes into `buf`; returns how many (0 only at end of input). Throws on error.

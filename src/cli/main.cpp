@@ -26,7 +26,8 @@ struct Options {
   int quiet = 0;
   int verbose = 0;
   unsigned threads = 0;
-  std::string model = "order2";
+  std::string model;  // compress: default order2; decompress: a model file, if needed
+  bool embed_model = false;
   std::string segment_size;
 };
 
@@ -81,7 +82,8 @@ void compress_one(const Options& o, const std::string& in) {
   check_paths(o, in, out);
 
   CompressOptions copt;
-  copt.model = o.model;
+  copt.model = o.model.empty() ? "order2" : o.model;
+  copt.embed_model = o.embed_model;
   copt.threads = o.threads;
   if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
   struct stat st {};
@@ -131,6 +133,7 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
   ProgressLine line(verbosity(o) >= 1 && isatty(2), display_name(in), true);
   DecompressOptions dopt;
   dopt.threads = o.threads;
+  dopt.model = o.model;
   dopt.progress = [&](const Progress& p) { line.update(p); };
   uint64_t produced = 0;
   std::unique_ptr<OutputFile> file;
@@ -177,13 +180,22 @@ void info_one(const Options& o, const std::string& in) {
               info.model_is_builtin ? "built-in" : "model file", hex(info.model.hash).c_str());
   std::printf("  original size   %llu bytes (%s)\n", (unsigned long long)info.original_size,
               human_bytes(n).c_str());
-  std::printf("  archive size    %llu bytes (header and table %llu, payload %llu)\n",
-              (unsigned long long)info.archive_size(), (unsigned long long)info.header_size,
-              (unsigned long long)info.payload_size());
+  if (info.model_embedded)
+    std::printf("  archive size    %llu bytes (header and table %llu, embedded model %llu, payload %llu)\n",
+                (unsigned long long)info.archive_size(), (unsigned long long)info.header_size,
+                (unsigned long long)info.model_size, (unsigned long long)info.payload_size());
+  else
+    std::printf("  archive size    %llu bytes (header and table %llu, payload %llu; model not included)\n",
+                (unsigned long long)info.archive_size(), (unsigned long long)info.header_size,
+                (unsigned long long)info.payload_size());
   if (info.original_size)
     std::printf("  ratio           %.2f%%, %.4f bits per byte (payload alone %.4f)\n",
                 100.0 * double(info.archive_size()) / n, 8.0 * double(info.archive_size()) / n,
                 8.0 * double(info.payload_size()) / n);
+  if (info.model_embedded)
+    std::printf("  without model   %llu bytes, %.4f bits per byte\n",
+                (unsigned long long)(info.archive_size() - info.model_size),
+                n > 0 ? 8.0 * double(info.archive_size() - info.model_size) / n : 0.0);
   std::printf("  segments        %zu of up to %llu bytes\n", info.segments.size(),
               (unsigned long long)info.segment_size);
   std::printf("  content xxh64   %s\n", hex(info.content_hash).c_str());
@@ -260,13 +272,17 @@ int main(int argc, char** argv) {
 
   CLI::App* comp = app.add_subcommand("compress", "Compress files to FILE.shz");
   add_common(comp, o, true);
-  comp->add_option("-m,--model", o.model, "Model (built-in: " + shz::predictor_builtin_names() + ")");
+  comp->add_option("-m,--model", o.model,
+                   "Model: a built-in name (" + shz::predictor_builtin_names() + ", the default) or a model file");
+  comp->add_flag("--embed-model", o.embed_model, "Store the model file in the archive");
   comp->add_option("--segment-size", o.segment_size,
                    "Bytes per independent segment, e.g. 256K, 1M (default: the model's choice)");
   CLI::App* dec = app.add_subcommand("decompress", "Decompress FILE.shz to FILE");
   add_common(dec, o, true);
+  dec->add_option("-m,--model", o.model, "Model file, for archives made with one and not embedding it");
   CLI::App* test = app.add_subcommand("test", "Check that archives decode and their checksums match");
   add_common(test, o, false);
+  test->add_option("-m,--model", o.model, "Model file, for archives made with one and not embedding it");
   CLI::App* info = app.add_subcommand("info", "Describe archives (-v: every segment)");
   add_common(info, o, false);
 

@@ -1,0 +1,31 @@
+// Models by name or file: the built-in models, and SHA-RNN model files (docs/MODEL_FORMAT.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shz/predictor.h"
+
+namespace shz {
+
+struct LoadedModel {
+  ModelIdentity id;
+  bool builtin = true;
+  std::vector<uint8_t> file;  // the model file's bytes (empty for built-in models)
+  std::string description;    // one line for `shz info` and -v
+  uint64_t parameters = 0;
+  // Makes an independent predictor (one per worker thread); the weights are shared.
+  std::function<std::unique_ptr<Predictor>()> make;
+};
+
+// A built-in model name (e.g. "order2") or the path of a model file. Throws shz::Error:
+// kUsage for an unknown name, kInput for an unreadable file, kModel for an invalid one.
+std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path);
+
+// A model file already in memory (e.g. embedded in an archive); `label` names it in errors.
+std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, const std::string& label);
+
+}  // namespace shz

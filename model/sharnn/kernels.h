@@ -1,0 +1,60 @@
+// The engine's hot kernels: int8 x int8 -> int32 products of a weight matrix with a batch of
+// input rows, and the attention head's two products with its memory. Integer accumulation is
+// exact, so every kernel (scalar, AVX2, AVX-512 VNNI, CUDA) returns identical numbers
+// whatever its blocking; tests compare them all.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sharnn_model.h"
+
+namespace shz::sharnn {
+
+enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512Vnni = 2 };
+
+// Best level this CPU supports.
+SimdLevel simd_detect();
+// The level to use: SHZ_SIMD (scalar|avx2|avx512|auto) when set, else simd_detect().
+// Throws Error(kUsage) for an unknown name or a level this CPU lacks.
+SimdLevel simd_select();
+// Levels this CPU can run, lowest first (for tests and benchmarks).
+std::vector<SimdLevel> simd_available();
+const char* simd_name(SimdLevel l);
+SimdLevel simd_parse(const std::string& name);  // throws Error(kUsage)
+
+// A weight matrix laid out for one kernel.
+struct PackedMatrix {
+  SimdLevel level = SimdLevel::kScalar;
+  int rows = 0, cols = 0;
+  int rows_pad = 0, cols_pad = 0;
+  std::vector<int8_t> w8;    // scalar: [rows][cols]; VNNI: [rows_pad/16][cols_pad/4][16][4]
+  std::vector<int16_t> w16;  // AVX2: [rows_pad/8][cols_pad/2][8][2]
+  std::vector<int32_t> row_sum;  // VNNI: 128 * (sum of each row), padded to rows_pad
+};
+
+PackedMatrix matrix_pack(const QLinear& q, SimdLevel level);
+
+// acc[r * rows + o] = sum_i x[r * cols + i] * W[o][i], for r < k, o < rows.
+// Preconditions: cols <= 32768 (so sums stay below 2^31), x values in [-127, 127].
+void matmul(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
+
+// Attention scores: scores[j] = sum_i q[i] * mem[j * d + i] for j < n, exactly.
+// Preconditions: |q[i]| <= 32767, d <= 4096 (per-lane int32 partial sums cannot overflow).
+void attn_scores(SimdLevel level, const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores);
+
+// Attention mix: acc[i] = sum_j p[j] * mem[j * d + i] for i < d, exactly in int32.
+// Precondition: p[j] >= 0 and sum_j p[j] <= 2^15, so |acc[i]| <= 2^15 * 127 < 2^22.
+void attn_mix(SimdLevel level, const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc);
+
+// Per-kernel entry points (the functions above dispatch to these).
+void matmul_scalar(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
+void matmul_avx2(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
+void matmul_avx512(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
+void attn_scores_avx2(const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores);
+void attn_scores_avx512(const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores);
+void attn_mix_avx2(const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc);
+void attn_mix_avx512(const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc);
+
+}  // namespace shz::sharnn

@@ -1,0 +1,200 @@
+#include "sharnn_predictor.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sharnn_ops.h"
+
+namespace shz::sharnn {
+namespace {
+
+// q'' is kept in int16 range so SIMD kernels may use 16-bit products (MODEL_FORMAT.md).
+inline int32_t sat_i16(int32_t v) { return v > 32767 ? 32767 : v < -32767 ? -32767 : v; }
+
+}  // namespace
+
+ShaRnnPredictor::ShaRnnPredictor(std::shared_ptr<const Model> model, ModelIdentity id, SimdLevel level, size_t batch)
+    : model_(std::move(model)), id_(std::move(id)), level_(level), batch_(batch ? batch : 1) {
+  for (const Layer& L : model_->layers) {
+    Packed p;
+    p.w_ih = matrix_pack(L.w_ih, level);
+    p.w_hh = matrix_pack(L.w_hh, level);
+    if (!L.w_q.w.empty()) p.w_q = matrix_pack(L.w_q, level);
+    p.w_boom = matrix_pack(L.w_boom, level);
+    packed_.push_back(std::move(p));
+  }
+  head_ = matrix_pack(model_->head, level);
+}
+
+int ShaRnnPredictor::pmf_bits() const { return kPmfBits; }
+
+uint64_t ShaRnnPredictor::default_segment_size() const { return uint64_t(64) << 10; }
+
+uint64_t ShaRnnPredictor::macs_per_byte() const {
+  const HyperParams& hp = model_->hp;
+  const uint64_t d = uint64_t(hp.d_model);
+  uint64_t n = 256 * d;  // output layer
+  for (int l = 0; l < hp.n_layers; ++l) {
+    n += 8 * d * d + uint64_t(hp.boom_dim) * d;
+    if (hp.has_attn(l)) n += d * d + 2 * uint64_t(hp.window) * d;
+  }
+  return n;
+}
+
+void ShaRnnPredictor::begin(size_t streams) {
+  const HyperParams& hp = model_->hp;
+  slots_.assign(streams, Slot{});
+  for (Slot& s : slots_) {
+    s.layers.resize(size_t(hp.n_layers));
+    for (int l = 0; l < hp.n_layers; ++l) {
+      LayerState& st = s.layers[size_t(l)];
+      st.h8.assign(size_t(hp.d_model), 0);
+      st.c.assign(size_t(hp.d_model), 0);
+      if (hp.has_attn(l)) st.mem.assign(size_t(hp.window) * size_t(hp.d_model), 0);
+    }
+  }
+  for (size_t i = 0; i < streams; ++i) reset(i);
+}
+
+void ShaRnnPredictor::reset(size_t slot) {
+  Slot& s = slots_[slot];
+  for (LayerState& st : s.layers) {
+    std::fill(st.h8.begin(), st.h8.end(), int8_t(0));
+    std::fill(st.c.begin(), st.c.end(), 0);
+    st.filled = 0;
+    st.head = 0;
+  }
+  s.fresh = true;
+}
+
+void ShaRnnPredictor::predict(const size_t* slots, size_t n, uint32_t* pmfs) {
+  std::vector<size_t> fresh;
+  for (size_t i = 0; i < n; ++i)
+    if (slots_[slots[i]].fresh) fresh.push_back(slots[i]);
+  if (!fresh.empty()) {
+    const std::vector<uint8_t> zeros(fresh.size(), 0);  // the implicit byte before a segment
+    step(fresh.data(), fresh.size(), zeros.data());
+  }
+  for (size_t i = 0; i < n; ++i) std::memcpy(pmfs + 256 * i, slots_[slots[i]].pmf, sizeof(uint32_t) * 256);
+}
+
+void ShaRnnPredictor::update(const size_t* slots, size_t n, const uint8_t* bytes) {
+  if (n) step(slots, n, bytes);
+}
+
+void ShaRnnPredictor::attention(const Layer& L, LayerState& st, const int32_t* y2, const int32_t* q, int32_t* out) {
+  const int d = model_->hp.d_model;
+  const int n = st.filled;  // ring order does not matter: every sum below is exact
+  q16_.resize(size_t(d));
+  for (int i = 0; i < d; ++i) q16_[size_t(i)] = int16_t(q[i]);
+  scores64_.resize(size_t(n));
+  scores_.resize(size_t(n));
+  mix_.resize(size_t(d));
+  attn_scores(level_, q16_.data(), st.mem.data(), n, d, scores64_.data());
+  for (int j = 0; j < n; ++j) scores_[size_t(j)] = sat_act(scores64_[size_t(j)] >> L.attn_shift);
+  softmax_q15(scores_.data(), n, scores_.data());  // in place: probabilities, Q15
+  attn_mix(level_, scores_.data(), st.mem.data(), n, d, mix_.data());
+  for (int i = 0; i < d; ++i) out[i] = sat_act(int64_t(y2[i]) + attn_out(mix_[size_t(i)], L.gate[size_t(i)]));
+}
+
+void ShaRnnPredictor::step(const size_t* slots, size_t k, const uint8_t* bytes) {
+  const Model& M = *model_;
+  const int d = M.hp.d_model;
+  const size_t kd = k * size_t(d);
+  const int boom = M.hp.boom_dim;
+  x_.resize(kd);
+  y_.resize(kd);
+  n_.resize(kd);
+  a_.resize(4 * kd);
+  b_.resize(4 * kd);
+  big_.resize(k * size_t(std::max(boom, 256)));
+  q8_.resize(kd);
+  h8_.resize(kd);
+
+  for (size_t r = 0; r < k; ++r)
+    for (int i = 0; i < d; ++i) x_[r * size_t(d) + size_t(i)] = M.embed[size_t(bytes[r]) * size_t(d) + size_t(i)];
+
+  for (int l = 0; l < M.hp.n_layers; ++l) {
+    const Layer& L = M.layers[size_t(l)];
+    const Packed& P = packed_[size_t(l)];
+    // LayerNorm -> LSTM.
+    for (size_t r = 0; r < k; ++r) {
+      int32_t* nr = &n_[r * size_t(d)];
+      layernorm_row(&x_[r * size_t(d)], d, L.ln_start.gamma.data(), L.ln_start.beta.data(), nr);
+      for (int i = 0; i < d; ++i) q8_[r * size_t(d) + size_t(i)] = quantize_i8(nr[i], L.lstm_in_m);
+      std::memcpy(&h8_[r * size_t(d)], slots_[slots[r]].layers[size_t(l)].h8.data(), size_t(d));
+    }
+    matmul(P.w_ih, q8_.data(), int(k), a_.data());
+    matmul(P.w_hh, h8_.data(), int(k), b_.data());
+    for (size_t r = 0; r < k; ++r) {
+      LayerState& st = slots_[slots[r]].layers[size_t(l)];
+      const int32_t* ar = &a_[r * 4 * size_t(d)];
+      const int32_t* br = &b_[r * 4 * size_t(d)];
+      for (int u = 0; u < d; ++u) {
+        int32_t g[4];
+        for (int j = 0; j < 4; ++j) {
+          const size_t o = size_t(j * d + u);
+          g[j] = sat_act(int64_t(requant(ar[o], L.w_ih.m[o], L.w_ih.b[o])) + requant(br[o], L.w_hh.m[o], L.w_hh.b[o]));
+        }
+        const int32_t h = lstm_unit(g[0], g[1], g[2], g[3], &st.c[size_t(u)]);
+        st.h8[size_t(u)] = lstm_h_i8(h);
+        y_[r * size_t(d) + size_t(u)] = lstm_h_q8(h);
+      }
+    }
+    // Single-head attention over the last `window` positions (this one included).
+    if (M.hp.has_attn(l)) {
+      for (size_t r = 0; r < k; ++r) {
+        LayerState& st = slots_[slots[r]].layers[size_t(l)];
+        int32_t* nr = &n_[r * size_t(d)];
+        layernorm_row(&y_[r * size_t(d)], d, L.ln_mem.gamma.data(), L.ln_mem.beta.data(), nr);
+        int8_t* slot_mem = st.mem.data() + size_t(st.head) * size_t(d);
+        for (int i = 0; i < d; ++i) slot_mem[i] = quantize_i8(nr[i], L.mem_m);
+        st.head = (st.head + 1) % M.hp.window;
+        st.filled = std::min(st.filled + 1, M.hp.window);
+        layernorm_row(&y_[r * size_t(d)], d, L.ln_mid.gamma.data(), L.ln_mid.beta.data(), nr);  // y2
+        for (int i = 0; i < d; ++i) q8_[r * size_t(d) + size_t(i)] = quantize_i8(nr[i], L.q_in_m);
+      }
+      matmul(P.w_q, q8_.data(), int(k), a_.data());
+      for (size_t r = 0; r < k; ++r) {
+        int32_t* qr = &b_[r * size_t(d)];
+        for (int i = 0; i < d; ++i) qr[i] = requant(a_[r * size_t(d) + size_t(i)], L.w_q.m[size_t(i)], L.w_q.b[size_t(i)]);
+        layernorm_row(qr, d, L.ln_q.gamma.data(), L.ln_q.beta.data(), qr);
+        for (int i = 0; i < d; ++i) qr[i] = sat_i16(qr[i]);
+        attention(L, slots_[slots[r]].layers[size_t(l)], &n_[r * size_t(d)], qr, &y_[r * size_t(d)]);
+      }
+    }
+    // Boom: LN -> Linear(d -> boom) -> GELU -> sum of the boom/d chunks, added to LN(y).
+    for (size_t r = 0; r < k; ++r) {
+      int32_t* nr = &n_[r * size_t(d)];
+      layernorm_row(&y_[r * size_t(d)], d, L.ln_xff.gamma.data(), L.ln_xff.beta.data(), nr);
+      for (int i = 0; i < d; ++i) q8_[r * size_t(d) + size_t(i)] = quantize_i8(nr[i], L.boom_in_m);
+      layernorm_row(&y_[r * size_t(d)], d, L.ln_ff.gamma.data(), L.ln_ff.beta.data(), nr);  // hf
+    }
+    matmul(P.w_boom, q8_.data(), int(k), big_.data());
+    const int chunks = boom / d;
+    for (size_t r = 0; r < k; ++r) {
+      const int32_t* br = &big_[r * size_t(boom)];
+      for (int i = 0; i < d; ++i) {
+        int64_t z = n_[r * size_t(d) + size_t(i)];
+        for (int c = 0; c < chunks; ++c) {
+          const size_t o = size_t(c * d + i);
+          z += gelu_q8(requant(br[o], L.w_boom.m[o], L.w_boom.b[o]));
+        }
+        x_[r * size_t(d) + size_t(i)] = sat_act(z);
+      }
+    }
+  }
+  // Output layer, tied to the embedding: logits -> the coder's pmf.
+  for (size_t i = 0; i < kd; ++i) q8_[i] = quantize_i8(x_[i], M.head_in_m);
+  matmul(head_, q8_.data(), int(k), big_.data());
+  int32_t logits[256];
+  for (size_t r = 0; r < k; ++r) {
+    for (int s = 0; s < 256; ++s)
+      logits[s] = requant(big_[r * 256 + size_t(s)], M.head.m[size_t(s)], M.head.b[size_t(s)]);
+    Slot& slot = slots_[slots[r]];
+    logits_to_pmf(logits, slot.pmf);
+    slot.fresh = false;
+  }
+}
+
+}  // namespace shz::sharnn

@@ -1,0 +1,67 @@
+// The SHA-RNN byte model behind the Predictor interface: B slots stepped as one batch, so
+// the large products become matrix-matrix products. A fresh slot starts as if the byte 0
+// had just been seen (the model's "start of segment" input, MODEL_FORMAT.md).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "kernels.h"
+#include "sharnn_model.h"
+#include "shz/predictor.h"
+
+namespace shz::sharnn {
+
+class ShaRnnPredictor final : public Predictor {
+ public:
+  // `model` is shared between predictors (threads); `id` is what archives record.
+  ShaRnnPredictor(std::shared_ptr<const Model> model, ModelIdentity id, SimdLevel level, size_t batch = 16);
+  ModelIdentity identity() const override { return id_; }
+  int pmf_bits() const override;
+  size_t preferred_streams() const override { return batch_; }
+  uint64_t default_segment_size() const override;
+  void begin(size_t streams) override;
+  void reset(size_t slot) override;
+  void predict(const size_t* slots, size_t n, uint32_t* pmfs) override;
+  void update(const size_t* slots, size_t n, const uint8_t* bytes) override;
+
+  // Multiply-adds one step of one stream costs (weights plus attention at full window).
+  uint64_t macs_per_byte() const;
+
+ private:
+  struct LayerState {
+    std::vector<int8_t> h8;   // LSTM output as int8 [d]
+    std::vector<int32_t> c;   // cell state Q15 [d]
+    std::vector<int8_t> mem;  // attention memory ring [window][d]
+    int filled = 0;           // positions in the ring
+    int head = 0;             // next position to write
+  };
+  struct Slot {
+    std::vector<LayerState> layers;
+    uint32_t pmf[256];
+    bool fresh = true;  // no step yet: the pmf is not computed
+  };
+  struct Packed {
+    PackedMatrix w_ih, w_hh, w_q, w_boom;
+  };
+
+  // Advances the listed slots by one byte each and stores their next pmfs.
+  void step(const size_t* slots, size_t k, const uint8_t* bytes);
+  void attention(const Layer& L, LayerState& st, const int32_t* y2, const int32_t* q, int32_t* out);
+
+  std::shared_ptr<const Model> model_;
+  ModelIdentity id_;
+  SimdLevel level_;
+  size_t batch_;
+  std::vector<Packed> packed_;
+  PackedMatrix head_;
+  std::vector<Slot> slots_;
+  // Scratch for one batched step, sized for the largest batch seen.
+  std::vector<int32_t> x_, y_, n_, a_, b_, big_;
+  std::vector<int8_t> q8_, h8_;
+  std::vector<int32_t> scores_, mix_;
+  std::vector<int64_t> scores64_;
+  std::vector<int16_t> q16_;
+};
+
+}  // namespace shz::sharnn

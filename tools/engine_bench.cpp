@@ -1,0 +1,201 @@
+// Benchmark of the SHA-RNN engine: prints figures, decides nothing.
+//  * the machine's int8 multiply-add peak, measured with a register-only VNNI/AVX2 loop;
+//  * the matmul kernel alone at the model's shapes and batch size;
+//  * whole compress and decompress throughput, achieved multiply-adds per second, peak RSS.
+// Usage: engine_bench MODEL|--random d,layers,attn,window,boom FILE [--segment SIZE]
+//        [--threads N] [--batch B] [--simd LEVEL]
+#include <immintrin.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "model/sharnn/kernels.h"
+#include "model/sharnn/random_model.h"
+#include "model/sharnn/sharnn_predictor.h"
+#include "shz/shz.h"
+
+using namespace shz;
+using namespace shz::sharnn;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Register-only loop of independent vpdpbusd: 64 multiply-adds each. One thread.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) double peak_vnni_once(long iters) {
+  __m512i a[12];
+  for (int i = 0; i < 12; ++i) a[i] = _mm512_set1_epi32(i);
+  const __m512i x = _mm512_set1_epi8(3), w = _mm512_set1_epi8(5);
+  const auto t = Clock::now();
+  for (long n = 0; n < iters; ++n)
+    for (int i = 0; i < 12; ++i) a[i] = _mm512_dpbusd_epi32(a[i], x, w);
+  const double s = since(t);
+  volatile int sink = 0;
+  for (int i = 0; i < 12; ++i) sink = sink + _mm512_reduce_add_epi32(a[i]);
+  return double(iters) * 12 * 64 / s;
+}
+
+__attribute__((target("avx2"))) double peak_avx2_once(long iters) {
+  __m256i a[12];
+  for (int i = 0; i < 12; ++i) a[i] = _mm256_set1_epi32(i);
+  const __m256i x = _mm256_set1_epi16(3), w = _mm256_set1_epi16(5);
+  const auto t = Clock::now();
+  for (long n = 0; n < iters; ++n)
+    for (int i = 0; i < 12; ++i) a[i] = _mm256_add_epi32(a[i], _mm256_madd_epi16(x, w));
+  const double s = since(t);
+  volatile int sink = 0;
+  alignas(32) int32_t l[8];
+  for (int i = 0; i < 12; ++i) {
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l), a[i]);
+    sink = sink + l[0];
+  }
+  return double(iters) * 12 * 16 / s;
+}
+
+// Peak multiply-adds per second of `level` on `threads` threads.
+double peak(SimdLevel level, unsigned threads) {
+  if (level == SimdLevel::kScalar) return 0;
+  std::vector<double> r(threads);
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      r[t] = level == SimdLevel::kAvx512Vnni ? peak_vnni_once(20000000) : peak_avx2_once(20000000);
+    });
+  for (auto& th : pool) th.join();
+  double sum = 0;
+  for (double v : r) sum += v;
+  return sum;
+}
+
+long peak_rss_kb() {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+std::vector<uint8_t> read_file(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  if (!f) {
+    std::fprintf(stderr, "engine_bench: cannot open %s\n", p.c_str());
+    std::exit(2);
+  }
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: engine_bench MODEL|--random d,layers,attn,window,boom FILE [--segment SIZE] "
+                         "[--threads N] [--batch B] [--simd LEVEL]\n");
+    return 1;
+  }
+  int a = 1;
+  std::string model_path;
+  if (std::strcmp(argv[a], "--random") == 0) {
+    RandomModelSpec spec;
+    int attn = 0;
+    if (std::sscanf(argv[a + 1], "%d,%d,%d,%d,%d", &spec.hp.d_model, &spec.hp.n_layers, &attn, &spec.hp.window,
+                    &spec.hp.boom_dim) != 5) {
+      std::fprintf(stderr, "engine_bench: --random wants d,layers,attn_layer,window,boom\n");
+      return 1;
+    }
+    spec.hp.attn_layers = {attn};
+    const std::vector<uint8_t> bytes = random_model_file(spec);
+    model_path = "/tmp/engine_bench_random.shzm";
+    std::ofstream(model_path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), long(bytes.size()));
+    a += 2;
+  } else {
+    model_path = argv[a++];
+  }
+  const std::vector<uint8_t> input = read_file(argv[a++]);
+  uint64_t segment = 0;
+  unsigned threads = std::thread::hardware_concurrency();
+  size_t batch = 16;
+  for (; a + 1 < argc; a += 2) {
+    if (!std::strcmp(argv[a], "--segment")) segment = std::strtoull(argv[a + 1], nullptr, 10);
+    else if (!std::strcmp(argv[a], "--threads")) threads = unsigned(std::atoi(argv[a + 1]));
+    else if (!std::strcmp(argv[a], "--batch")) batch = size_t(std::atoi(argv[a + 1]));
+    else if (!std::strcmp(argv[a], "--simd")) setenv("SHZ_SIMD", argv[a + 1], 1);
+  }
+  if (batch != 16) {
+    const std::string b = std::to_string(batch);
+    setenv("SHZ_BATCH", b.c_str(), 1);
+  }
+  try {
+    const auto model = model_load(model_path);
+    const auto probe = model->make();
+    auto* sp = dynamic_cast<ShaRnnPredictor*>(probe.get());
+    const SimdLevel level = simd_select();
+    if (!segment) segment = probe->default_segment_size();
+    const double macs = sp ? double(sp->macs_per_byte()) : 0;
+    std::printf("model      %s\n", model->description.c_str());
+    std::printf("input      %zu bytes, segments of %llu bytes (%zu segments), batch %zu, threads %u, simd %s\n",
+                input.size(), (unsigned long long)segment, size_t((input.size() + segment - 1) / segment),
+                probe->preferred_streams(), threads, simd_name(level));
+    std::printf("cost       %.2f M multiply-adds per byte (weights + attention at full window)\n", macs / 1e6);
+    const double pk1 = peak(level, 1), pkn = peak(level, threads);
+    std::printf("peak       %.1f G int8 MAC/s on 1 thread, %.1f G on %u (measured, register-only loop)\n", pk1 / 1e9,
+                pkn / 1e9, threads);
+
+    // The matmul kernel alone, at the largest weight matrix of the model, batch B.
+    {
+      const auto st = safetensors_parse(model->file, model_path);
+      const Model m = model_from_safetensors(st, model_path);
+      const QLinear& big = m.layers[0].w_ih;
+      const PackedMatrix pm = matrix_pack(big, level);
+      const int k = int(probe->preferred_streams());
+      std::vector<int8_t> x(size_t(k) * size_t(big.cols), 7);
+      std::vector<int32_t> acc(size_t(k) * size_t(big.rows));
+      matmul(pm, x.data(), k, acc.data());
+      int reps = 0;
+      const auto t = Clock::now();
+      while (since(t) < 0.5) {
+        matmul(pm, x.data(), k, acc.data());
+        ++reps;
+      }
+      const double rate = double(reps) * k * big.rows * big.cols / since(t);
+      std::printf("matmul     %dx%d x batch %d: %.1f G MAC/s on 1 thread = %.0f%% of peak\n", big.rows, big.cols, k,
+                  rate / 1e9, pk1 > 0 ? 100 * rate / pk1 : 0.0);
+    }
+
+    CompressOptions co;
+    co.model = model_path;
+    co.segment_size = segment;
+    co.threads = threads;
+    auto t = Clock::now();
+    const std::vector<uint8_t> archive = compress(input.data(), input.size(), co);
+    const double tc = since(t);
+    DecompressOptions dopt;
+    dopt.model = model_path;
+    dopt.threads = threads;
+    t = Clock::now();
+    const std::vector<uint8_t> back = decompress(archive.data(), archive.size(), dopt);
+    const double td = since(t);
+    if (back != input) {
+      std::fprintf(stderr, "engine_bench: ROUND TRIP FAILED\n");
+      return 1;
+    }
+    const double n = double(input.size());
+    std::printf("compress   %.1f KB/s, %.1f G MAC/s = %.0f%% of peak\n", n / tc / 1e3, n * macs / tc / 1e9,
+                pkn > 0 ? 100 * n * macs / tc / pkn : 0.0);
+    std::printf("decompress %.1f KB/s, %.1f G MAC/s = %.0f%% of peak\n", n / td / 1e3, n * macs / td / 1e9,
+                pkn > 0 ? 100 * n * macs / td / pkn : 0.0);
+    std::printf("archive    %zu bytes, %.4f bpb; peak RSS %.1f MiB\n", archive.size(), 8.0 * double(archive.size()) / n,
+                double(peak_rss_kb()) / 1024);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "engine_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
