@@ -95,8 +95,10 @@ TEST_CASE("bad input: each header problem has its own message", "[bad]") {
   }
   SECTION("flags") {
     auto b = a;
-    b[kFlagsAt] = 1;
-    CHECK_THAT(decode_error(b), Contains("unsupported header flags"));
+    b[kFlagsAt] = 2;
+    CHECK_THAT(decode_error(b), Contains("unsupported header flags 0x0002"));
+    b[kFlagsAt] = 1;  // "embedded model" with a built-in model
+    CHECK_THAT(decode_error(b), Contains("a built-in model cannot be embedded"));
   }
   SECTION("model source") {
     auto b = a;

@@ -1,0 +1,217 @@
+// The SHA-RNN engine end to end with a small seeded random model (a fixture, not a trained
+// model): identical pmfs and archives across SIMD levels, batch sizes, threads and
+// evaluation order; archive size against the model's information content; the model file's
+// validation; embedded models.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coder/pmf_coding.h"
+#include "model/sharnn/kernels.h"
+#include "model/sharnn/random_model.h"
+#include "model/sharnn/sharnn_predictor.h"
+#include "shz/shz.h"
+#include "test_util.h"
+#include "util/bytes.h"
+
+using namespace shz;
+using namespace shz::sharnn;
+using Catch::Contains;
+
+namespace {
+
+HyperParams small_hp() {
+  HyperParams hp;
+  hp.d_model = 32;
+  hp.n_layers = 2;
+  hp.attn_layers = {1};
+  hp.window = 24;  // small, so the memory ring wraps within the test inputs
+  hp.boom_dim = 64;
+  return hp;
+}
+
+std::vector<uint8_t> small_model_bytes(uint64_t seed = 5) {
+  RandomModelSpec spec;
+  spec.hp = small_hp();
+  spec.seed = seed;
+  spec.name = "test-small";
+  return random_model_file(spec);
+}
+
+std::shared_ptr<const Model> small_model() {
+  static std::shared_ptr<const Model> m = [] {
+    SafeTensors st = safetensors_parse(small_model_bytes(), "small");
+    return std::make_shared<const Model>(model_from_safetensors(st, "small"));
+  }();
+  return m;
+}
+
+std::string write_temp(const std::vector<uint8_t>& bytes, const std::string& name) {
+  const std::string path = "/tmp/shz_test_" + std::to_string(getpid()) + "_" + name;
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), long(bytes.size()));
+  return path;
+}
+
+// Every pmf of `data` fed to slot `slot` of `p`, with the other slots fed `others` meanwhile.
+std::vector<uint32_t> pmfs_of(Predictor& p, const std::vector<uint8_t>& data, size_t slots, size_t slot,
+                              const std::vector<std::vector<uint8_t>>& others) {
+  p.begin(slots);
+  std::vector<uint32_t> out(256 * data.size()), tmp(256 * slots);
+  for (size_t t = 0; t < data.size(); ++t) {
+    std::vector<size_t> ids;
+    std::vector<uint8_t> bytes;
+    for (size_t s = 0; s < slots; ++s)
+      if (s == slot || t < others[s % others.size()].size()) ids.push_back(s);
+    p.predict(ids.data(), ids.size(), tmp.data());
+    for (size_t j = 0; j < ids.size(); ++j) {
+      if (ids[j] == slot) std::copy(&tmp[256 * j], &tmp[256 * j] + 256, &out[256 * t]);
+      bytes.push_back(ids[j] == slot ? data[t] : others[ids[j] % others.size()][t]);
+    }
+    p.update(ids.data(), ids.size(), bytes.data());
+  }
+  return out;
+}
+
+struct EnvGuard {
+  std::string name;
+  explicit EnvGuard(const char* n, const std::string& v) : name(n) { setenv(n, v.c_str(), 1); }
+  ~EnvGuard() { unsetenv(name.c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("engine: pmfs are valid and identical on every SIMD level, alone or in a batch of 64", "[engine]") {
+  const auto text = test::corpus("kjv-pentateuch.txt", 300);
+  std::vector<std::vector<uint8_t>> others;
+  for (int i = 0; i < 8; ++i) others.push_back(test::corpus("jargon-4.4.7.txt", size_t(100 + 37 * i)));
+  ShaRnnPredictor ref(small_model(), ModelIdentity{"t", 0}, SimdLevel::kScalar, 1);
+  const std::vector<uint32_t> alone = pmfs_of(ref, text, 1, 0, {text});
+  for (size_t t = 0; t < text.size(); ++t) REQUIRE(pmf_valid(&alone[256 * t], 16));
+  for (SimdLevel level : simd_available()) {
+    ShaRnnPredictor p(small_model(), ModelIdentity{"t", 0}, level, 64);
+    INFO(simd_name(level));
+    CHECK(pmfs_of(p, text, 1, 0, {text}) == alone);
+    CHECK(pmfs_of(p, text, 64, 37, others) == alone);  // slot 37 among 63 busy, ragged streams
+    CHECK(pmfs_of(p, text, 7, 0, others) == alone);
+  }
+}
+
+TEST_CASE("engine: a random model actually depends on its input", "[engine]") {
+  // Guards against a degenerate fixture that would make the equality tests vacuous.
+  const auto a = test::corpus("kjv-pentateuch.txt", 64);
+  ShaRnnPredictor p(small_model(), ModelIdentity{"t", 0}, SimdLevel::kScalar, 1);
+  const auto pm = pmfs_of(p, a, 1, 0, {a});
+  int differing = 0;
+  for (size_t t = 1; t < a.size(); ++t) differing += !std::equal(&pm[256 * t], &pm[256 * t] + 256, &pm[256 * (t - 1)]);
+  CHECK(differing > 50);
+}
+
+TEST_CASE("engine: archives are identical across SIMD levels, batch sizes and threads", "[engine]") {
+  const std::string model = write_temp(small_model_bytes(), "model.shzm");
+  const auto text = test::corpus("jargon-4.4.7.txt", 6000);
+  auto pack = [&](unsigned threads) {
+    CompressOptions o;
+    o.model = model;
+    o.segment_size = 700;  // 9 segments: batches and threads see uneven work
+    o.threads = threads;
+    return compress(text.data(), text.size(), o);
+  };
+  std::vector<uint8_t> ref;
+  {
+    EnvGuard simd("SHZ_SIMD", "scalar");
+    EnvGuard batch("SHZ_BATCH", "1");
+    ref = pack(1);
+  }
+  for (SimdLevel level : simd_available())
+    for (const char* b : {"1", "7", "64"})
+      for (unsigned threads : {1u, 2u}) {
+        EnvGuard simd("SHZ_SIMD", simd_name(level));
+        EnvGuard batch("SHZ_BATCH", b);
+        INFO(simd_name(level) << " batch " << b << " threads " << threads);
+        const auto a = pack(threads);
+        CHECK(a == ref);
+        DecompressOptions d;
+        d.model = model;
+        d.threads = threads;
+        CHECK(decompress(ref.data(), ref.size(), d) == text);  // decoder steps byte by byte
+      }
+  std::remove(model.c_str());
+}
+
+TEST_CASE("engine: archive size is within 0.5% of the model's information content", "[engine]") {
+  const std::string model = write_temp(small_model_bytes(), "ratio.shzm");
+  const auto text = test::corpus("kjv-pentateuch.txt", 20000);
+  CompressOptions o;
+  o.model = model;
+  o.segment_size = text.size();
+  const auto a = compress(text.data(), text.size(), o);
+  ShaRnnPredictor p(small_model(), ModelIdentity{"t", 0}, simd_select(), 1);
+  const auto pm = pmfs_of(p, text, 1, 0, {text});
+  double bits = 0;
+  for (size_t t = 0; t < text.size(); ++t) bits -= std::log2(double(pm[256 * t + text[t]]) / 65536.0);
+  size_t pos = 0;
+  ReadFn in = [&](uint8_t* b, size_t n) {
+    n = std::min(n, a.size() - pos);
+    std::copy(a.begin() + long(pos), a.begin() + long(pos + n), b);
+    pos += n;
+    return n;
+  };
+  const ArchiveInfo info = archive_read_info(in);
+  INFO("payload " << info.payload_size() << " bytes, information " << bits / 8 << " bytes");
+  CHECK(double(info.payload_size()) <= bits / 8 * 1.005);
+  CHECK(double(info.payload_size()) >= bits / 8);
+  std::remove(model.c_str());
+}
+
+TEST_CASE("engine: model identity, embedding and refusal of the wrong model", "[engine]") {
+  const std::string model = write_temp(small_model_bytes(5), "id.shzm");
+  const std::string other = write_temp(small_model_bytes(6), "other.shzm");
+  const auto text = test::corpus("kjv-pentateuch.txt", 3000);
+  CompressOptions o;
+  o.model = model;
+  const auto plain = compress(text.data(), text.size(), o);
+  DecompressOptions d;
+  CHECK_THROWS_WITH(decompress(plain.data(), plain.size(), d),
+                    Contains("archive needs model file 'test-small'") && Contains("--model"));
+  d.model = other;
+  try {
+    decompress(plain.data(), plain.size(), d);
+    FAIL("decoded with the wrong model");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kModel);
+    CHECK_THAT(e.what(), Contains("archive needs model file 'test-small'") && Contains(other));
+  }
+  d.model = model;
+  CHECK(decompress(plain.data(), plain.size(), d) == text);
+
+  o.embed_model = true;
+  const auto embedded = compress(text.data(), text.size(), o);
+  CHECK(decompress(embedded.data(), embedded.size(), DecompressOptions{}) == text);
+  size_t pos = 0;
+  ReadFn in = [&](uint8_t* b, size_t n) {
+    n = std::min(n, embedded.size() - pos);
+    std::copy(embedded.begin() + long(pos), embedded.begin() + long(pos + n), b);
+    pos += n;
+    return n;
+  };
+  const ArchiveInfo info = archive_read_info(in);
+  CHECK(info.model_embedded);
+  CHECK(info.model_size == small_model_bytes().size());
+  CHECK(info.archive_size() == embedded.size());
+  CHECK(embedded.size() == plain.size() + 8 + small_model_bytes().size());
+  // A flipped bit inside the embedded model is caught before the model is used.
+  auto bad = embedded;
+  bad[info.header_size + 100] ^= 4;
+  CHECK_THROWS_WITH(decompress(bad.data(), bad.size(), DecompressOptions{}), Contains("embedded model checksum mismatch"));
+  o.model = "order2";
+  CHECK_THROWS_WITH(compress(text.data(), text.size(), o), Contains("--embed-model needs a model file"));
+  std::remove(model.c_str());
+  std::remove(other.c_str());
+}
