@@ -56,23 +56,31 @@ TEST_CASE("kernels: attention scores and mix on every SIMD level equal the refer
           std::vector<int8_t> mem(size_t(n) * size_t(d));
           for (auto& v : q) v = extreme ? int16_t(rng.below(2) ? 32767 : -32767) : int16_t(int(rng.below(65535)) - 32767);
           for (auto& v : mem) v = extreme ? int8_t(rng.below(2) ? 127 : -127) : int8_t(int(rng.below(255)) - 127);
+          // A window larger than n, written in scrambled order, as a ring is.
+          AttnMemory ref_mem, got_mem;
+          attn_memory_init(ref_mem, SimdLevel::kScalar, n + 5, d);
+          attn_memory_init(got_mem, level, n + 5, d);
+          for (int j = n - 1; j >= 0; --j) {
+            attn_memory_write(ref_mem, j, &mem[size_t(j) * size_t(d)]);
+            attn_memory_write(got_mem, j, &mem[size_t(j) * size_t(d)]);
+          }
           std::vector<int64_t> s_ref(static_cast<size_t>(n)), s_got(static_cast<size_t>(n));
-          attn_scores(SimdLevel::kScalar, q.data(), mem.data(), n, d, s_ref.data());
-          attn_scores(level, q.data(), mem.data(), n, d, s_got.data());
+          attn_scores(ref_mem, q.data(), n, s_ref.data());
+          attn_scores(got_mem, q.data(), n, s_got.data());
           INFO(simd_name(level) << " d " << d << " n " << n);
           REQUIRE(s_got == s_ref);
           // Probabilities summing to at most 2^15, including all mass on one position.
           std::vector<int32_t> p(size_t(n), 0);
           if (extreme) {
-            p[rng.below(uint32_t(n))] = 32768;
+            p[rng.below(uint32_t(n))] = 32767;
           } else {
             std::vector<int32_t> logits(static_cast<size_t>(n));
             for (auto& l : logits) l = int32_t(rng.below(4096));
             softmax_q15(logits.data(), n, p.data());
           }
           std::vector<int32_t> m_ref(static_cast<size_t>(d)), m_got(size_t(d), -1);
-          attn_mix(SimdLevel::kScalar, p.data(), mem.data(), n, d, m_ref.data());
-          attn_mix(level, p.data(), mem.data(), n, d, m_got.data());
+          attn_mix(ref_mem, p.data(), n, m_ref.data());
+          attn_mix(got_mem, p.data(), n, m_got.data());
           REQUIRE(m_got == m_ref);
         }
       }

@@ -1,5 +1,6 @@
 #include "kernels.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "shz/shz.h"
@@ -101,25 +102,54 @@ void matmul_scalar(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) 
   }
 }
 
-void attn_scores(SimdLevel level, const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores) {
-  if (level == SimdLevel::kAvx512Vnni) return attn_scores_avx512(q, mem, n, d, scores);
-  if (level == SimdLevel::kAvx2) return attn_scores_avx2(q, mem, n, d, scores);
+namespace {
+int pos_lanes(SimdLevel l) { return l == SimdLevel::kAvx512Vnni ? 16 : 8; }
+}  // namespace
+
+void attn_memory_init(AttnMemory& m, SimdLevel level, int window, int d) {
+  m.level = level;
+  m.window = window;
+  m.d = d;
+  if (level == SimdLevel::kScalar) {
+    m.rows.assign(size_t(window) * size_t(d), 0);
+    return;
+  }
+  const int lanes = pos_lanes(level);
+  const size_t wpad = size_t((window + lanes - 1) / lanes * lanes);
+  m.by_pos.assign(wpad * size_t(d), 0);
+}
+
+void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
+  const size_t d = size_t(m.d);
+  if (m.level == SimdLevel::kScalar) {
+    std::copy(row, row + d, m.rows.begin() + long(size_t(pos) * d));
+    return;
+  }
+  const size_t lanes = size_t(pos_lanes(m.level));
+  int8_t* blk = m.by_pos.data() + size_t(pos) / lanes * lanes * d;
+  const size_t lane = size_t(pos) % lanes;
+  for (size_t i = 0; i < d; ++i) blk[((i / 2) * lanes + lane) * 2 + (i % 2)] = row[i];
+}
+
+void attn_scores(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
+  if (m.level == SimdLevel::kAvx512Vnni) return attn_scores_avx512(m, q, n, scores);
+  if (m.level == SimdLevel::kAvx2) return attn_scores_avx2(m, q, n, scores);
   for (int j = 0; j < n; ++j) {
-    const int8_t* k = mem + size_t(j) * size_t(d);
+    const int8_t* k = m.rows.data() + size_t(j) * size_t(m.d);
     int64_t s = 0;
-    for (int i = 0; i < d; ++i) s += int64_t(q[i]) * k[i];
+    for (int i = 0; i < m.d; ++i) s += int64_t(q[i]) * k[i];
     scores[j] = s;
   }
 }
 
-void attn_mix(SimdLevel level, const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc) {
-  if (level == SimdLevel::kAvx512Vnni) return attn_mix_avx512(p, mem, n, d, acc);
-  if (level == SimdLevel::kAvx2) return attn_mix_avx2(p, mem, n, d, acc);
-  for (int i = 0; i < d; ++i) acc[i] = 0;
+void attn_mix(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
+  if (m.level == SimdLevel::kAvx512Vnni) return attn_mix_avx512(m, p, n, acc);
+  if (m.level == SimdLevel::kAvx2) return attn_mix_avx2(m, p, n, acc);
+  for (int i = 0; i < m.d; ++i) acc[i] = 0;
   for (int j = 0; j < n; ++j) {
     if (p[j] == 0) continue;
-    const int8_t* v = mem + size_t(j) * size_t(d);
-    for (int i = 0; i < d; ++i) acc[i] += p[j] * v[i];
+    const int8_t* v = m.rows.data() + size_t(j) * size_t(m.d);
+    for (int i = 0; i < m.d; ++i) acc[i] += p[j] * v[i];
   }
 }
 

@@ -40,21 +40,36 @@ PackedMatrix matrix_pack(const QLinear& q, SimdLevel level);
 // Preconditions: cols <= 32768 (so sums stay below 2^31), x values in [-127, 127].
 void matmul(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
 
-// Attention scores: scores[j] = sum_i q[i] * mem[j * d + i] for j < n, exactly.
-// Preconditions: |q[i]| <= 32767, d <= 4096 (per-lane int32 partial sums cannot overflow).
-void attn_scores(SimdLevel level, const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores);
+// The attention memory of one stream: `window` int8 rows of d values, addressed by ring
+// position. Each level keeps the layouts its kernels read fastest; the values are the same.
+struct AttnMemory {
+  SimdLevel level = SimdLevel::kScalar;
+  int window = 0, d = 0;
+  std::vector<int8_t> rows;       // scalar: [window][d]
+  // SIMD: [window/L][d/2][L][2], L = 16 (AVX-512) or 8 (AVX2): a block of L positions holds,
+  // for each pair of columns, L pairs of values; lanes are positions for both products.
+  std::vector<int8_t> by_pos;
+};
 
-// Attention mix: acc[i] = sum_j p[j] * mem[j * d + i] for i < d, exactly in int32.
-// Precondition: p[j] >= 0 and sum_j p[j] <= 2^15, so |acc[i]| <= 2^15 * 127 < 2^22.
-void attn_mix(SimdLevel level, const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc);
+void attn_memory_init(AttnMemory& m, SimdLevel level, int window, int d);
+// Stores `row` (d int8 values) at ring position `pos`.
+void attn_memory_write(AttnMemory& m, int pos, const int8_t* row);
+
+// Attention scores: scores[j] = sum_i q[i] * mem_j[i] for positions j < n, exactly.
+// Preconditions: |q[i]| <= 32767, d a multiple of 16 and <= 4096.
+void attn_scores(const AttnMemory& m, const int16_t* q, int n, int64_t* scores);
+
+// Attention mix: acc[i] = sum_j p[j] * mem_j[i] for i < d, exactly in int32.
+// Precondition: 0 <= p[j] <= 32767 and sum_j p[j] <= 2^15, so |acc[i]| < 2^22.
+void attn_mix(const AttnMemory& m, const int32_t* p, int n, int32_t* acc);
 
 // Per-kernel entry points (the functions above dispatch to these).
 void matmul_scalar(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
 void matmul_avx2(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
 void matmul_avx512(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
-void attn_scores_avx2(const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores);
-void attn_scores_avx512(const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores);
-void attn_mix_avx2(const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc);
-void attn_mix_avx512(const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc);
+void attn_scores_avx2(const AttnMemory& m, const int16_t* q, int n, int64_t* scores);
+void attn_scores_avx512(const AttnMemory& m, const int16_t* q, int n, int64_t* scores);
+void attn_mix_avx2(const AttnMemory& m, const int32_t* p, int n, int32_t* acc);
+void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc);
 
 }  // namespace shz::sharnn

@@ -3,10 +3,29 @@
 // give exact sums. (vpmaddubsw would be faster but saturates at int16: not exact.)
 #include <immintrin.h>
 
+#include <cstring>
+
 #include "kernels.h"
 
 namespace shz::sharnn {
 namespace {
+
+// Per-thread scratch without std:: templates: this file is compiled for one instruction set,
+// and a template instantiated here could be picked by the linker for generic code.
+struct ScratchWords {
+  uint32_t* p = nullptr;
+  size_t cap = 0;
+  ~ScratchWords() { delete[] p; }
+};
+uint32_t* scratch_words(size_t n) {
+  static thread_local ScratchWords s;
+  if (n > s.cap) {
+    delete[] s.p;
+    s.p = new uint32_t[n];
+    s.cap = n;
+  }
+  return s.p;
+}
 
 // NB blocks of 8 output rows x R input rows, over all columns.
 template <int NB, int R>
@@ -56,11 +75,11 @@ void tile_rows(const PackedMatrix& m, const uint32_t* xp, int pairs, int rb, int
 
 void matmul_avx2(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) {
   const int pairs = m.cols_pad / 2;
-  static thread_local std::vector<uint32_t> xp;
-  xp.assign(size_t(k) * size_t(pairs), 0);
+  uint32_t* xp = scratch_words(size_t(k) * size_t(pairs));
+  for (size_t i = 0; i < size_t(k) * size_t(pairs); ++i) xp[i] = 0;
   for (int r = 0; r < k; ++r) {
     const int8_t* src = x + size_t(r) * size_t(m.cols);
-    uint32_t* dst = xp.data() + size_t(r) * size_t(pairs);
+    uint32_t* dst = xp + size_t(r) * size_t(pairs);
     for (int i = 0; i < m.cols; ++i) {
       const uint32_t v = uint16_t(int16_t(src[i]));
       dst[i / 2] |= (i % 2) ? v << 16 : v;
@@ -68,50 +87,76 @@ void matmul_avx2(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) {
   }
   int rb = 0;
   for (; rb + 16 <= m.rows_pad; rb += 16)
-    for (int r0 = 0; r0 < k; r0 += 6) tile_rows<2>(m, xp.data(), pairs, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
+    for (int r0 = 0; r0 < k; r0 += 6) tile_rows<2>(m, xp, pairs, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
   for (; rb < m.rows_pad; rb += 8)
-    for (int r0 = 0; r0 < k; r0 += 6) tile_rows<1>(m, xp.data(), pairs, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
+    for (int r0 = 0; r0 < k; r0 += 6) tile_rows<1>(m, xp, pairs, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
 }
 
 }  // namespace shz::sharnn
 
 namespace shz::sharnn {
+namespace {
+// 16 int8 -> 16 int16: memory is stored as int8 to halve its traffic.
+inline __m256i widen(const int8_t* p) {
+  return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+}  // namespace
 
-// d is a multiple of 16 (MODEL_FORMAT.md). Each of the 8 int32 lanes sums d/8 products of
-// at most 2^22: below 2^31 for d <= 4096. The lanes are then added in int64.
-void attn_scores_avx2(const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores) {
-  for (int j = 0; j < n; ++j) {
-    const int8_t* k = mem + size_t(j) * size_t(d);
-    __m256i acc = _mm256_setzero_si256();
-    for (int i = 0; i < d; i += 16) {
-      const __m256i kv = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k + i)));
-      const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + i));
-      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(qv, kv));
+// Positions are lanes: each of the 8 int32 lanes sums one position's products over at most
+// 256 columns (< 2^30), then adds into int64, so any d <= 4096 is exact.
+void attn_scores_avx2(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
+  const int pairs = m.d / 2;
+  for (int b = 0; b * 8 < n; ++b) {
+    const int8_t* blk = m.by_pos.data() + size_t(b) * 8 * size_t(m.d);
+    __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+    for (int c0 = 0; c0 < pairs; c0 += 128) {
+      const int c1 = pairs < c0 + 128 ? pairs : c0 + 128;
+      __m256i a = _mm256_setzero_si256();
+      for (int c = c0; c < c1; ++c) {
+        int32_t qp;
+        std::memcpy(&qp, q + 2 * c, 4);
+        a = _mm256_add_epi32(a, _mm256_madd_epi16(_mm256_set1_epi32(qp),
+                                                  widen(blk + 16 * c)));
+      }
+      lo = _mm256_add_epi64(lo, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(a)));
+      hi = _mm256_add_epi64(hi, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(a, 1)));
     }
-    alignas(32) int32_t lanes[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
-    int64_t s = 0;
-    for (int l = 0; l < 8; ++l) s += lanes[l];
-    scores[j] = s;
+    alignas(32) int64_t out[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(out), lo);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(out + 4), hi);
+    for (int j = 0; j < 8 && b * 8 + j < n; ++j) scores[b * 8 + j] = out[j];
   }
 }
 
-void attn_mix_avx2(const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc) {
-  for (int i = 0; i < d; ++i) acc[i] = 0;
-  for (int i0 = 0; i0 < d; i0 += 64) {  // 64 columns: 8 accumulators stay in registers
-    const int w = d - i0 < 64 ? d - i0 : 64;
-    __m256i a[8];
-    for (int t = 0; t < 8; ++t) a[t] = _mm256_setzero_si256();
-    for (int j = 0; j < n; ++j) {
-      if (p[j] == 0) continue;
-      const __m256i pv = _mm256_set1_epi32(p[j]);
-      const int8_t* v = mem + size_t(j) * size_t(d) + size_t(i0);
-      for (int t = 0; t < w / 8; ++t) {
-        const __m256i vv = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(v + 8 * t)));
-        a[t] = _mm256_add_epi32(a[t], _mm256_mullo_epi32(vv, pv));
+// Mix from the same layout (see kernels_avx512.cpp): lanes are positions; vpmaddwd with the
+// block's probabilities as int32 lanes (p_t, 0) and (0, p_t) picks each column of a pair.
+// Every partial sum is bounded by sum_j p_j * 127 < 2^22: exact in int32.
+void attn_mix_avx2(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
+  const int d = m.d, pairs = d / 2, blocks = (n + 7) / 8;
+  for (int c0 = 0; c0 < pairs; c0 += 6) {  // 6 column pairs: 12 accumulators in registers
+    const int cw = pairs - c0 < 6 ? pairs - c0 : 6;
+    __m256i a[12];
+    for (int t = 0; t < 12; ++t) a[t] = _mm256_setzero_si256();
+    for (int b = 0; b < blocks; ++b) {
+      alignas(32) int32_t pb[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      const int left = n - 8 * b < 8 ? n - 8 * b : 8;
+      int any = 0;
+      for (int t = 0; t < left; ++t) any |= (pb[t] = p[8 * b + t]);
+      if (!any) continue;
+      const __m256i pe = _mm256_load_si256(reinterpret_cast<const __m256i*>(pb));
+      const __m256i po = _mm256_slli_epi32(pe, 16);
+      const int8_t* blk = m.by_pos.data() + size_t(b) * 8 * size_t(d) + size_t(c0) * 16;
+      for (int c = 0; c < cw; ++c) {
+        const __m256i v = widen(blk + 16 * c);
+        a[2 * c] = _mm256_add_epi32(a[2 * c], _mm256_madd_epi16(v, pe));
+        a[2 * c + 1] = _mm256_add_epi32(a[2 * c + 1], _mm256_madd_epi16(v, po));
       }
     }
-    for (int t = 0; t < w / 8; ++t) _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + i0 + 8 * t), a[t]);
+    for (int c = 0; c < 2 * cw; ++c) {
+      alignas(32) int32_t l[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(l), a[c]);
+      acc[2 * c0 + c] = l[0] + l[1] + l[2] + l[3] + l[4] + l[5] + l[6] + l[7];
+    }
   }
 }
 

@@ -11,6 +11,23 @@
 namespace shz::sharnn {
 namespace {
 
+// Per-thread scratch without std:: templates: this file is compiled for one instruction set,
+// and a template instantiated here could be picked by the linker for generic code.
+struct ScratchWords {
+  uint32_t* p = nullptr;
+  size_t cap = 0;
+  ~ScratchWords() { delete[] p; }
+};
+uint32_t* scratch_words(size_t n) {
+  static thread_local ScratchWords s;
+  if (n > s.cap) {
+    delete[] s.p;
+    s.p = new uint32_t[n];
+    s.cap = n;
+  }
+  return s.p;
+}
+
 // NB blocks of 16 output rows x R input rows, over all columns.
 template <int NB, int R>
 void tile(const PackedMatrix& m, const uint32_t* xq, int quads, int rb, int r0, int32_t* acc) {
@@ -53,62 +70,90 @@ void tile_rows(const PackedMatrix& m, const uint32_t* xq, int quads, int rb, int
 
 void matmul_avx512(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) {
   const int quads = m.cols_pad / 4;
-  static thread_local std::vector<uint32_t> xq;
-  xq.assign(size_t(k) * size_t(quads), 0x80808080u);  // padding columns: x = 0
+  uint32_t* xq = scratch_words(size_t(k) * size_t(quads));
+  for (size_t i = 0; i < size_t(k) * size_t(quads); ++i) xq[i] = 0x80808080u;  // padding columns: x = 0
   for (int r = 0; r < k; ++r) {
-    uint8_t* dst = reinterpret_cast<uint8_t*>(xq.data() + size_t(r) * size_t(quads));
+    uint8_t* dst = reinterpret_cast<uint8_t*>(xq + size_t(r) * size_t(quads));
     const int8_t* src = x + size_t(r) * size_t(m.cols);
     for (int i = 0; i < m.cols; ++i) dst[i] = uint8_t(src[i]) ^ 0x80;  // x + 128
   }
   // Blocks of rows outermost keep a weight panel in cache while all input rows pass over it.
   int rb = 0;
   for (; rb + 32 <= m.rows_pad; rb += 32)
-    for (int r0 = 0; r0 < k; r0 += 6) tile_rows<2>(m, xq.data(), quads, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
+    for (int r0 = 0; r0 < k; r0 += 6) tile_rows<2>(m, xq, quads, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
   for (; rb < m.rows_pad; rb += 16)
-    for (int r0 = 0; r0 < k; r0 += 6) tile_rows<1>(m, xq.data(), quads, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
+    for (int r0 = 0; r0 < k; r0 += 6) tile_rows<1>(m, xq, quads, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
 }
 
 }  // namespace shz::sharnn
 
 namespace shz::sharnn {
+namespace {
+// 32 int8 -> 32 int16: memory is stored as int8 to halve its traffic.
+inline __m512i widen(const int8_t* p) {
+  return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+}  // namespace
 
-// d is a multiple of 16. vpdpwssd adds int16 pair products into 16 int32 lanes; each lane
-// sums d/16 products of at most 2^22, below 2^31 for d <= 4096; lanes are added in int64.
-void attn_scores_avx512(const int16_t* q, const int8_t* mem, int n, int d, int64_t* scores) {
-  for (int j = 0; j < n; ++j) {
-    const int8_t* k = mem + size_t(j) * size_t(d);
-    __m512i acc = _mm512_setzero_si512();
-    int i = 0;
-    for (; i + 32 <= d; i += 32) {
-      const __m512i kv = _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(k + i)));
-      acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + i), kv);
+// Positions are lanes: each of the 16 int32 lanes sums one position's products over at most
+// 256 columns (< 2^30), then adds into int64, so any d <= 4096 is exact.
+void attn_scores_avx512(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
+  const int pairs = m.d / 2;
+  for (int b = 0; b * 16 < n; ++b) {
+    const int8_t* blk = m.by_pos.data() + size_t(b) * 16 * size_t(m.d);
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+    for (int c0 = 0; c0 < pairs; c0 += 128) {
+      const int c1 = pairs < c0 + 128 ? pairs : c0 + 128;
+      __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
+      int c = c0;
+      for (; c + 1 < c1; c += 2) {
+        int32_t q0, q1;
+        std::memcpy(&q0, q + 2 * c, 4);
+        std::memcpy(&q1, q + 2 * c + 2, 4);
+        a0 = _mm512_dpwssd_epi32(a0, _mm512_set1_epi32(q0), widen(blk + 32 * c));
+        a1 = _mm512_dpwssd_epi32(a1, _mm512_set1_epi32(q1), widen(blk + 32 * (c + 1)));
+      }
+      if (c < c1) {
+        int32_t q0;
+        std::memcpy(&q0, q + 2 * c, 4);
+        a0 = _mm512_dpwssd_epi32(a0, _mm512_set1_epi32(q0), widen(blk + 32 * c));
+      }
+      a0 = _mm512_add_epi32(a0, a1);
+      lo = _mm512_add_epi64(lo, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(a0)));
+      hi = _mm512_add_epi64(hi, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(a0, 1)));
     }
-    if (i < d) {  // a last block of 16
-      const __m512i kv = _mm512_cvtepi8_epi16(_mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k + i))));
-      const __m512i qv = _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + i)));
-      acc = _mm512_dpwssd_epi32(acc, qv, kv);
-    }
-    const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc));
-    const __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc, 1));
-    scores[j] = _mm512_reduce_add_epi64(_mm512_add_epi64(lo, hi));
+    alignas(64) int64_t out[16];
+    _mm512_store_si512(out, lo);
+    _mm512_store_si512(out + 8, hi);
+    for (int j = 0; j < 16 && b * 16 + j < n; ++j) scores[b * 16 + j] = out[j];
   }
 }
 
-void attn_mix_avx512(const int32_t* p, const int8_t* mem, int n, int d, int32_t* acc) {
-  for (int i0 = 0; i0 < d; i0 += 128) {  // 128 columns: 8 accumulators stay in registers
-    const int w = d - i0 < 128 ? d - i0 : 128;
-    __m512i a[8];
-    for (int t = 0; t < 8; ++t) a[t] = _mm512_setzero_si512();
-    for (int j = 0; j < n; ++j) {
-      if (p[j] == 0) continue;
-      const __m512i pv = _mm512_set1_epi32(p[j]);
-      const int8_t* v = mem + size_t(j) * size_t(d) + size_t(i0);
-      for (int t = 0; t < w / 16; ++t) {
-        const __m512i vv = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + 16 * t)));
-        a[t] = _mm512_add_epi32(a[t], _mm512_mullo_epi32(vv, pv));
+// Mix from the same layout, so the memory just read for the scores is read again from L2:
+// lanes are positions. For a block of 16 positions and a pair of columns (i, i+1), vpdpwssd
+// with the block's probabilities as int32 lanes (p_t, 0) adds p_t * mem[t][i] to lane t, and
+// with (0, p_t) adds p_t * mem[t][i+1]. Per column, the 16 lanes are summed at the end. Every
+// partial sum is bounded by sum_j p_j * 127 < 2^22: exact in int32.
+void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
+  const int d = m.d, pairs = d / 2, blocks = (n + 15) / 16;
+  for (int c0 = 0; c0 < pairs; c0 += 8) {  // 8 column pairs: 16 accumulators in registers
+    const int cw = pairs - c0 < 8 ? pairs - c0 : 8;
+    __m512i a[16];
+    for (int t = 0; t < 16; ++t) a[t] = _mm512_setzero_si512();
+    for (int b = 0; b < blocks; ++b) {
+      const int left = n - 16 * b;
+      const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+      const __m512i pe = _mm512_maskz_loadu_epi32(mask, p + 16 * b);
+      if (_mm512_test_epi32_mask(pe, pe) == 0) continue;  // no weight in this block
+      const __m512i po = _mm512_slli_epi32(pe, 16);
+      const int8_t* blk = m.by_pos.data() + size_t(b) * 16 * size_t(d) + size_t(c0) * 32;
+      for (int c = 0; c < cw; ++c) {
+        const __m512i v = widen(blk + 32 * c);
+        a[2 * c] = _mm512_dpwssd_epi32(a[2 * c], v, pe);
+        a[2 * c + 1] = _mm512_dpwssd_epi32(a[2 * c + 1], v, po);
       }
     }
-    for (int t = 0; t < w / 16; ++t) _mm512_storeu_si512(acc + i0 + 16 * t, a[t]);
+    for (int c = 0; c < 2 * cw; ++c) acc[2 * c0 + c] = _mm512_reduce_add_epi32(a[c]);
   }
 }
 

@@ -13,11 +13,14 @@
 
 #include <cstdint>
 
+// Functions are static (internal linkage): this header is compiled into translation units
+// for different instruction sets, and an inline function with external linkage could be
+// shared between them by the linker, running AVX-512 code on a CPU without it.
 #if defined(__CUDACC__)
-#define SHZ_HD __host__ __device__
+#define SHZ_HD __host__ __device__ static
 #define SHZ_LUT_CONST __device__ __constant__ const
 #else
-#define SHZ_HD
+#define SHZ_HD static
 #define SHZ_LUT_CONST inline constexpr
 #endif
 
@@ -142,28 +145,38 @@ SHZ_HD inline int32_t attn_out(int64_t mix, int32_t g) {
   return sat_act((mix * g + (int64_t(1) << 23)) >> 24);
 }
 
-// Attention weights: p_j = e_j * 2^15 / sum(e) with e_j = exp(l_j - max) in Q16. The max
-// term is 65536, so sum >= 2^16 and each p_j <= 2^15; n <= 2^15 keeps sum below 2^31.
+// Attention weights: p_j = min((e_j * inv) >> 41, 32767) with e_j = exp(l_j - max) in Q16 and
+// inv = floor(2^56 / sum(e)): about e_j * 2^15 / sum, with one division per row instead of
+// one per entry. The max term is 65536, so 2^16 <= sum < 2^31 (n <= 2^15): inv <= 2^40 and
+// e_j * inv <= 2^56. p_j <= 2^15 before the clamp, which keeps it in int16 range for SIMD.
 SHZ_HD inline void softmax_q15(const int32_t* logits_q8, int n, int32_t* p) {
   int32_t m = logits_q8[0];
   for (int j = 1; j < n; ++j) m = logits_q8[j] > m ? logits_q8[j] : m;
   int64_t sum = 0;
   for (int j = 0; j < n; ++j) sum += (p[j] = exp_neg_q16(m - logits_q8[j]));
-  for (int j = 0; j < n; ++j) p[j] = int32_t((int64_t(p[j]) << 15) / sum);
+  const uint64_t inv = (uint64_t(1) << 56) / uint64_t(sum);
+  for (int j = 0; j < n; ++j) {
+    const uint64_t v = (uint64_t(p[j]) * inv) >> 41;
+    p[j] = int32_t(v > 32767 ? 32767 : v);
+  }
 }
 
-// The coder's pmf from 256 output logits (Q8): f_s = 1 + floor(e_s * (2^16 - 256) / sum(e)),
-// the rounding remainder added to the first most likely byte. Every f_s >= 1, sum = 2^16.
+// The coder's pmf from 256 output logits (Q8): f_s = 1 + ((e_s * inv) >> 40) with
+// e_s = exp(l_s - max) in Q16 and inv = floor((2^16 - 256) * 2^40 / sum(e)), about
+// e_s * (2^16 - 256) / sum; the remainder goes to the first most likely byte. Since
+// 2^16 <= sum <= 2^24, inv < 2^40 and e_s * inv < 2^56; the floors keep sum(f) <= 2^16,
+// so every f_s >= 1 and the total is exactly 2^16.
 SHZ_HD inline void logits_to_pmf(const int32_t* logits_q8, uint32_t* freq) {
   int32_t m = logits_q8[0];
   for (int s = 1; s < 256; ++s) m = logits_q8[s] > m ? logits_q8[s] : m;
-  int64_t sum = 0;
-  for (int s = 0; s < 256; ++s) sum += exp_neg_q16(m - logits_q8[s]);
-  constexpr int64_t kBudget = (int64_t(1) << kPmfBits) - 256;
+  uint64_t sum = 0;
+  for (int s = 0; s < 256; ++s) sum += uint64_t(exp_neg_q16(m - logits_q8[s]));
+  constexpr uint64_t kBudget = (uint64_t(1) << kPmfBits) - 256;
+  const uint64_t inv = (kBudget << 40) / sum;
   uint32_t used = 0, best = 0;
   int best_s = 0;
   for (int s = 0; s < 256; ++s) {
-    const uint32_t f = 1 + uint32_t(exp_neg_q16(m - logits_q8[s]) * kBudget / sum);
+    const uint32_t f = 1 + uint32_t((uint64_t(exp_neg_q16(m - logits_q8[s])) * inv) >> 40);
     freq[s] = f;
     used += f;
     if (f > best) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "rows.h"
 #include "sharnn_ops.h"
 
 namespace shz::sharnn {
@@ -50,7 +51,7 @@ void ShaRnnPredictor::begin(size_t streams) {
       LayerState& st = s.layers[size_t(l)];
       st.h8.assign(size_t(hp.d_model), 0);
       st.c.assign(size_t(hp.d_model), 0);
-      if (hp.has_attn(l)) st.mem.assign(size_t(hp.window) * size_t(hp.d_model), 0);
+      if (hp.has_attn(l)) attn_memory_init(st.mem, level_, hp.window, hp.d_model);
     }
   }
   for (size_t i = 0; i < streams; ++i) reset(i);
@@ -90,16 +91,18 @@ void ShaRnnPredictor::attention(const Layer& L, LayerState& st, const int32_t* y
   scores64_.resize(size_t(n));
   scores_.resize(size_t(n));
   mix_.resize(size_t(d));
-  attn_scores(level_, q16_.data(), st.mem.data(), n, d, scores64_.data());
+  attn_scores(st.mem, q16_.data(), n, scores64_.data());
   for (int j = 0; j < n; ++j) scores_[size_t(j)] = sat_act(scores64_[size_t(j)] >> L.attn_shift);
   softmax_q15(scores_.data(), n, scores_.data());  // in place: probabilities, Q15
-  attn_mix(level_, scores_.data(), st.mem.data(), n, d, mix_.data());
+  attn_mix(st.mem, scores_.data(), n, mix_.data());
   for (int i = 0; i < d; ++i) out[i] = sat_act(int64_t(y2[i]) + attn_out(mix_[size_t(i)], L.gate[size_t(i)]));
 }
 
 void ShaRnnPredictor::step(const size_t* slots, size_t k, const uint8_t* bytes) {
   const Model& M = *model_;
+  const RowOps& ops = row_ops(level_);
   const int d = M.hp.d_model;
+  const int ki = int(k);
   const size_t kd = k * size_t(d);
   const int boom = M.hp.boom_dim;
   x_.resize(kd);
@@ -110,6 +113,10 @@ void ShaRnnPredictor::step(const size_t* slots, size_t k, const uint8_t* bytes) 
   big_.resize(k * size_t(std::max(boom, 256)));
   q8_.resize(kd);
   h8_.resize(kd);
+  gates_.resize(4 * size_t(d));
+  c_ptr_.resize(k);
+  h_ptr_.resize(k);
+  pmf_ptr_.resize(k);
 
   for (size_t r = 0; r < k; ++r)
     for (int i = 0; i < d; ++i) x_[r * size_t(d) + size_t(i)] = M.embed[size_t(bytes[r]) * size_t(d) + size_t(i)];
@@ -118,83 +125,53 @@ void ShaRnnPredictor::step(const size_t* slots, size_t k, const uint8_t* bytes) 
     const Layer& L = M.layers[size_t(l)];
     const Packed& P = packed_[size_t(l)];
     // LayerNorm -> LSTM.
-    for (size_t r = 0; r < k; ++r) {
-      int32_t* nr = &n_[r * size_t(d)];
-      layernorm_row(&x_[r * size_t(d)], d, L.ln_start.gamma.data(), L.ln_start.beta.data(), nr);
-      for (int i = 0; i < d; ++i) q8_[r * size_t(d) + size_t(i)] = quantize_i8(nr[i], L.lstm_in_m);
-      std::memcpy(&h8_[r * size_t(d)], slots_[slots[r]].layers[size_t(l)].h8.data(), size_t(d));
-    }
-    matmul(P.w_ih, q8_.data(), int(k), a_.data());
-    matmul(P.w_hh, h8_.data(), int(k), b_.data());
+    ops.ln(x_.data(), ki, d, L.ln_start, n_.data(), L.lstm_in_m, q8_.data());
     for (size_t r = 0; r < k; ++r) {
       LayerState& st = slots_[slots[r]].layers[size_t(l)];
-      const int32_t* ar = &a_[r * 4 * size_t(d)];
-      const int32_t* br = &b_[r * 4 * size_t(d)];
-      for (int u = 0; u < d; ++u) {
-        int32_t g[4];
-        for (int j = 0; j < 4; ++j) {
-          const size_t o = size_t(j * d + u);
-          g[j] = sat_act(int64_t(requant(ar[o], L.w_ih.m[o], L.w_ih.b[o])) + requant(br[o], L.w_hh.m[o], L.w_hh.b[o]));
-        }
-        const int32_t h = lstm_unit(g[0], g[1], g[2], g[3], &st.c[size_t(u)]);
-        st.h8[size_t(u)] = lstm_h_i8(h);
-        y_[r * size_t(d) + size_t(u)] = lstm_h_q8(h);
-      }
+      std::memcpy(&h8_[r * size_t(d)], st.h8.data(), size_t(d));
+      c_ptr_[r] = st.c.data();
+      h_ptr_[r] = st.h8.data();
     }
+    matmul(P.w_ih, q8_.data(), ki, a_.data());
+    matmul(P.w_hh, h8_.data(), ki, b_.data());
+    ops.lstm(a_.data(), b_.data(), ki, d, L.w_ih, L.w_hh, c_ptr_.data(), h_ptr_.data(), y_.data(), gates_.data());
     // Single-head attention over the last `window` positions (this one included).
     if (M.hp.has_attn(l)) {
+      ops.ln(y_.data(), ki, d, L.ln_mem, n_.data(), L.mem_m, h8_.data());
       for (size_t r = 0; r < k; ++r) {
         LayerState& st = slots_[slots[r]].layers[size_t(l)];
-        int32_t* nr = &n_[r * size_t(d)];
-        layernorm_row(&y_[r * size_t(d)], d, L.ln_mem.gamma.data(), L.ln_mem.beta.data(), nr);
-        int8_t* slot_mem = st.mem.data() + size_t(st.head) * size_t(d);
-        for (int i = 0; i < d; ++i) slot_mem[i] = quantize_i8(nr[i], L.mem_m);
+        attn_memory_write(st.mem, st.head, &h8_[r * size_t(d)]);
         st.head = (st.head + 1) % M.hp.window;
         st.filled = std::min(st.filled + 1, M.hp.window);
-        layernorm_row(&y_[r * size_t(d)], d, L.ln_mid.gamma.data(), L.ln_mid.beta.data(), nr);  // y2
-        for (int i = 0; i < d; ++i) q8_[r * size_t(d) + size_t(i)] = quantize_i8(nr[i], L.q_in_m);
       }
-      matmul(P.w_q, q8_.data(), int(k), a_.data());
+      ops.ln(y_.data(), ki, d, L.ln_mid, n_.data(), L.q_in_m, q8_.data());  // n_ = y2
+      matmul(P.w_q, q8_.data(), ki, a_.data());
       for (size_t r = 0; r < k; ++r) {
         int32_t* qr = &b_[r * size_t(d)];
         for (int i = 0; i < d; ++i) qr[i] = requant(a_[r * size_t(d) + size_t(i)], L.w_q.m[size_t(i)], L.w_q.b[size_t(i)]);
-        layernorm_row(qr, d, L.ln_q.gamma.data(), L.ln_q.beta.data(), qr);
+      }
+      ops.ln(b_.data(), ki, d, L.ln_q, b_.data(), 0, nullptr);
+      for (size_t r = 0; r < k; ++r) {
+        int32_t* qr = &b_[r * size_t(d)];
         for (int i = 0; i < d; ++i) qr[i] = sat_i16(qr[i]);
         attention(L, slots_[slots[r]].layers[size_t(l)], &n_[r * size_t(d)], qr, &y_[r * size_t(d)]);
       }
     }
     // Boom: LN -> Linear(d -> boom) -> GELU -> sum of the boom/d chunks, added to LN(y).
-    for (size_t r = 0; r < k; ++r) {
-      int32_t* nr = &n_[r * size_t(d)];
-      layernorm_row(&y_[r * size_t(d)], d, L.ln_xff.gamma.data(), L.ln_xff.beta.data(), nr);
-      for (int i = 0; i < d; ++i) q8_[r * size_t(d) + size_t(i)] = quantize_i8(nr[i], L.boom_in_m);
-      layernorm_row(&y_[r * size_t(d)], d, L.ln_ff.gamma.data(), L.ln_ff.beta.data(), nr);  // hf
-    }
-    matmul(P.w_boom, q8_.data(), int(k), big_.data());
-    const int chunks = boom / d;
-    for (size_t r = 0; r < k; ++r) {
-      const int32_t* br = &big_[r * size_t(boom)];
-      for (int i = 0; i < d; ++i) {
-        int64_t z = n_[r * size_t(d) + size_t(i)];
-        for (int c = 0; c < chunks; ++c) {
-          const size_t o = size_t(c * d + i);
-          z += gelu_q8(requant(br[o], L.w_boom.m[o], L.w_boom.b[o]));
-        }
-        x_[r * size_t(d) + size_t(i)] = sat_act(z);
-      }
-    }
+    ops.ln(y_.data(), ki, d, L.ln_xff, n_.data(), L.boom_in_m, q8_.data());
+    ops.ln(y_.data(), ki, d, L.ln_ff, n_.data(), 0, nullptr);  // hf
+    matmul(P.w_boom, q8_.data(), ki, big_.data());
+    ops.boom(big_.data(), n_.data(), ki, d, L.w_boom, x_.data());
   }
   // Output layer, tied to the embedding: logits -> the coder's pmf.
   for (size_t i = 0; i < kd; ++i) q8_[i] = quantize_i8(x_[i], M.head_in_m);
-  matmul(head_, q8_.data(), int(k), big_.data());
-  int32_t logits[256];
+  matmul(head_, q8_.data(), ki, big_.data());
   for (size_t r = 0; r < k; ++r) {
-    for (int s = 0; s < 256; ++s)
-      logits[s] = requant(big_[r * 256 + size_t(s)], M.head.m[size_t(s)], M.head.b[size_t(s)]);
     Slot& slot = slots_[slots[r]];
-    logits_to_pmf(logits, slot.pmf);
+    pmf_ptr_[r] = slot.pmf;
     slot.fresh = false;
   }
+  ops.head(big_.data(), ki, M.head, pmf_ptr_.data());
 }
 
 }  // namespace shz::sharnn

@@ -32,7 +32,7 @@ class ShaRnnPredictor final : public Predictor {
   struct LayerState {
     std::vector<int8_t> h8;   // LSTM output as int8 [d]
     std::vector<int32_t> c;   // cell state Q15 [d]
-    std::vector<int8_t> mem;  // attention memory ring [window][d]
+    AttnMemory mem;           // attention memory ring of `window` entries
     int filled = 0;           // positions in the ring
     int head = 0;             // next position to write
   };
@@ -62,6 +62,10 @@ class ShaRnnPredictor final : public Predictor {
   std::vector<int32_t> scores_, mix_;
   std::vector<int64_t> scores64_;
   std::vector<int16_t> q16_;
+  std::vector<int32_t> gates_;
+  std::vector<int32_t*> c_ptr_;
+  std::vector<int8_t*> h_ptr_;
+  std::vector<uint32_t*> pmf_ptr_;
 };
 
 }  // namespace shz::sharnn
