@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # CLI behaviour: exit codes, error messages, overwrite refusal, stdin/stdout, temp-file cleanup.
-# Usage: cli_test.sh path/to/shz source_dir
+# Usage: cli_test.sh path/to/shz source_dir path/to/make_random_model
 set -u
 SHZ=$(realpath "$1")
 SRC=$(realpath "$2")
+MKMODEL=$(realpath "$3")
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
@@ -122,6 +123,26 @@ expect 1 "" "$SHZ"
 expect 1 "unknown model 'nope'" "$SHZ" compress -c -m nope a.txt
 "$SHZ" --help >help.txt 2>&1 && grep -q "Exit codes" help.txt && ok || bad "--help should document exit codes"
 "$SHZ" --version | grep -q "^shz " && ok || bad "--version"
+
+# SHA-RNN model files: --model, --embed-model, identity checks, info.
+"$MKMODEL" -o m.shzm --d 32 --layers 2 --attn 1 --window 16 --boom 64 --seed 3 --name cli-model 2>/dev/null
+"$MKMODEL" -o other.shzm --d 32 --layers 2 --attn 1 --window 16 --boom 64 --seed 4 --name cli-model 2>/dev/null
+head -c 3000 a.txt >ms.txt
+expect 0 "" "$SHZ" compress -q -m m.shzm -o ms.shz ms.txt
+expect 3 "needs model file 'cli-model'.*--model" "$SHZ" decompress -o ms.out ms.shz
+[ ! -e ms.out ] && ok || bad "refused decompress left ms.out"
+expect 3 "but other.shzm is 'cli-model'" "$SHZ" decompress -m other.shzm -o ms.out ms.shz
+expect 0 "" "$SHZ" decompress -q -m m.shzm -o ms.out ms.shz
+cmp -s ms.out ms.txt && ok || bad "model-file round trip differs"
+expect 0 "" "$SHZ" compress -q -m m.shzm --embed-model -o me.shz ms.txt
+expect 0 "" "$SHZ" decompress -q -o me.out me.shz
+cmp -s me.out ms.txt && ok || bad "embedded-model round trip differs"
+expect 0 "" "$SHZ" info me.shz
+grep -q "embedded model" out.txt && grep -q "without model" out.txt && ok || bad "info should show model bytes: $(cat out.txt)"
+expect 1 "embed-model needs a model file" "$SHZ" compress -c --embed-model ms.txt
+printf 'not a model' >junk.shzm
+expect 3 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
+expect 2 "cannot open model file" "$SHZ" compress -c -m missing.shzm ms.txt
 
 # Terminal refusal (needs a pseudo-terminal: util-linux 'script').
 if command -v script >/dev/null; then
