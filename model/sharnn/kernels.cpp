@@ -1,6 +1,7 @@
 #include "kernels.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdlib>
 
 #include "shz/shz.h"
@@ -132,6 +133,7 @@ void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
 }
 
 void attn_scores(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
+  assert(m.d % 16 == 0 && m.d <= 4096 && n <= m.window);
   if (m.level == SimdLevel::kAvx512Vnni) return attn_scores_avx512(m, q, n, scores);
   if (m.level == SimdLevel::kAvx2) return attn_scores_avx2(m, q, n, scores);
   for (int j = 0; j < n; ++j) {
@@ -143,6 +145,14 @@ void attn_scores(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) 
 }
 
 void attn_mix(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
+#ifndef NDEBUG
+  int64_t total = 0;
+  for (int j = 0; j < n; ++j) {
+    assert(p[j] >= 0 && p[j] <= 32767);
+    total += p[j];
+  }
+  assert(total <= 32768);
+#endif
   if (m.level == SimdLevel::kAvx512Vnni) return attn_mix_avx512(m, p, n, acc);
   if (m.level == SimdLevel::kAvx2) return attn_mix_avx2(m, p, n, acc);
   for (int i = 0; i < m.d; ++i) acc[i] = 0;
@@ -154,6 +164,10 @@ void attn_mix(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
 }
 
 void matmul(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) {
+  assert(m.cols <= 32768);
+#ifndef NDEBUG
+  for (size_t i = 0; i < size_t(k) * size_t(m.cols); ++i) assert(x[i] >= -127);
+#endif
   switch (m.level) {
     case SimdLevel::kScalar: return matmul_scalar(m, x, k, acc);
     case SimdLevel::kAvx2: return matmul_avx2(m, x, k, acc);

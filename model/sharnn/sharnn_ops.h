@@ -11,6 +11,7 @@
 // and nvcc in C++17 mode).
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 
 // Functions are static (internal linkage): this header is compiled into translation units
@@ -99,7 +100,10 @@ SHZ_HD inline int64_t floor_div(int64_t a, int64_t b) {
 // computed once per row: var >= 1 gives s >= 256, so inv <= 2^32 and |dev * inv| < 2^54.
 SHZ_HD inline void layernorm_row(const int32_t* x, int n, const int32_t* gamma, const int32_t* beta, int32_t* y) {
   int64_t sum = 0;
-  for (int i = 0; i < n; ++i) sum += x[i];
+  for (int i = 0; i < n; ++i) {
+    assert(x[i] >= -kActMax && x[i] <= kActMax);
+    sum += x[i];
+  }
   const int64_t mean = floor_div(sum, n);
   uint64_t sq = 0;
   for (int i = 0; i < n; ++i) {
@@ -154,6 +158,7 @@ SHZ_HD inline void softmax_q15(const int32_t* logits_q8, int n, int32_t* p) {
   for (int j = 1; j < n; ++j) m = logits_q8[j] > m ? logits_q8[j] : m;
   int64_t sum = 0;
   for (int j = 0; j < n; ++j) sum += (p[j] = exp_neg_q16(m - logits_q8[j]));
+  assert(n <= 32768 && sum >= 65536 && sum < (int64_t(1) << 31));
   const uint64_t inv = (uint64_t(1) << 56) / uint64_t(sum);
   for (int j = 0; j < n; ++j) {
     const uint64_t v = (uint64_t(p[j]) * inv) >> 41;
