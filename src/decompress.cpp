@@ -137,18 +137,31 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   tick();
 }
 
-std::vector<uint8_t> decompress(const uint8_t* archive, size_t size, const DecompressOptions& opt) {
-  size_t pos = 0;
-  ReadFn in = [&](uint8_t* buf, size_t n) {
+namespace {
+
+// A ReadFn over memory.
+ReadFn memory_reader(const uint8_t* data, size_t size, size_t& pos) {
+  return [data, size, &pos](uint8_t* buf, size_t n) {
     const size_t k = std::min(n, size - pos);
-    std::copy(archive + pos, archive + pos + k, buf);
+    std::copy(data + pos, data + pos + k, buf);
     pos += k;
     return k;
   };
+}
+
+}  // namespace
+
+std::vector<uint8_t> decompress(const uint8_t* archive, size_t size, const DecompressOptions& opt) {
+  size_t pos = 0;
   std::vector<uint8_t> result;
   WriteFn out = [&](const uint8_t* buf, size_t n) { result.insert(result.end(), buf, buf + n); };
-  decompress(in, out, opt);
+  decompress(memory_reader(archive, size, pos), out, opt);
   return result;
+}
+
+ArchiveInfo archive_read_info(const uint8_t* archive, size_t size) {
+  size_t pos = 0;
+  return archive_read_info(memory_reader(archive, size, pos));
 }
 
 }  // namespace shz

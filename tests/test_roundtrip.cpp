@@ -81,14 +81,7 @@ TEST_CASE("segment sizes are validated", "[roundtrip]") {
 TEST_CASE("archive info describes what compress wrote", "[roundtrip]") {
   auto text = test::corpus("kjv-pentateuch.txt", 10000);
   const auto a = pack(text, 4096);
-  size_t pos = 0;
-  ReadFn in = [&](uint8_t* b, size_t n) {
-    n = std::min(n, a.size() - pos);
-    std::copy(a.begin() + long(pos), a.begin() + long(pos + n), b);
-    pos += n;
-    return n;
-  };
-  const ArchiveInfo info = archive_read_info(in);
+  const ArchiveInfo info = archive_read_info(a.data(), a.size());
   CHECK(info.version == 1);
   CHECK(info.model.name == "order2");
   CHECK(info.original_size == 10000);

@@ -156,14 +156,7 @@ TEST_CASE("engine: archive size is within 0.5% of the model's information conten
   const auto pm = pmfs_of(p, text, 1, 0, {text});
   double bits = 0;
   for (size_t t = 0; t < text.size(); ++t) bits -= std::log2(double(pm[256 * t + text[t]]) / 65536.0);
-  size_t pos = 0;
-  ReadFn in = [&](uint8_t* b, size_t n) {
-    n = std::min(n, a.size() - pos);
-    std::copy(a.begin() + long(pos), a.begin() + long(pos + n), b);
-    pos += n;
-    return n;
-  };
-  const ArchiveInfo info = archive_read_info(in);
+  const ArchiveInfo info = archive_read_info(a.data(), a.size());
   INFO("payload " << info.payload_size() << " bytes, information " << bits / 8 << " bytes");
   CHECK(double(info.payload_size()) <= bits / 8 * 1.005);
   CHECK(double(info.payload_size()) >= bits / 8);
@@ -194,14 +187,7 @@ TEST_CASE("engine: model identity, embedding and refusal of the wrong model", "[
   o.embed_model = true;
   const auto embedded = compress(text.data(), text.size(), o);
   CHECK(decompress(embedded.data(), embedded.size(), DecompressOptions{}) == text);
-  size_t pos = 0;
-  ReadFn in = [&](uint8_t* b, size_t n) {
-    n = std::min(n, embedded.size() - pos);
-    std::copy(embedded.begin() + long(pos), embedded.begin() + long(pos + n), b);
-    pos += n;
-    return n;
-  };
-  const ArchiveInfo info = archive_read_info(in);
+  const ArchiveInfo info = archive_read_info(embedded.data(), embedded.size());
   CHECK(info.model_embedded);
   CHECK(info.model_size == small_model_bytes().size());
   CHECK(info.archive_size() == embedded.size());

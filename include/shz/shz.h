@@ -95,8 +95,12 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
 // Convenience: decompress a whole archive held in memory.
 std::vector<uint8_t> decompress(const uint8_t* archive, size_t size, const DecompressOptions& opt);
 
-// Reads and validates the header and segment table only. Throws shz::Error (kInput).
+// Reads and validates the header, the segment table and the archive's extent (truncation,
+// trailing data); does not decode. Throws shz::Error (kInput).
 ArchiveInfo archive_read_info(const ReadFn& in);
+
+// Convenience: archive_read_info of an archive held in memory.
+ArchiveInfo archive_read_info(const uint8_t* archive, size_t size);
 
 // Version string of this build, e.g. "0.1.0".
 const char* version_string();

@@ -11,22 +11,7 @@
 namespace shz::sharnn {
 namespace {
 
-// Per-thread scratch without std:: templates: this file is compiled for one instruction set,
-// and a template instantiated here could be picked by the linker for generic code.
-struct ScratchWords {
-  uint32_t* p = nullptr;
-  size_t cap = 0;
-  ~ScratchWords() { delete[] p; }
-};
-uint32_t* scratch_words(size_t n) {
-  static thread_local ScratchWords s;
-  if (n > s.cap) {
-    delete[] s.p;
-    s.p = new uint32_t[n];
-    s.cap = n;
-  }
-  return s.p;
-}
+#include "isa_scratch.inc"
 
 // NB blocks of 16 output rows x R input rows, over all columns.
 template <int NB, int R>
