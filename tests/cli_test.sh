@@ -144,6 +144,18 @@ printf 'not a model' >junk.shzm
 expect 3 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
 expect 2 "cannot open model file" "$SHZ" compress -c -m missing.shzm ms.txt
 
+# bench: table, CSV, JSON and SVG; zstd/xz through the libraries; a missing input fails.
+head -c 20000 a.txt >bench.txt
+expect 0 "" "$SHZ" bench bench.txt --runs 1 --no-external --csv b.csv --json b.json --svg b.svg
+grep -q "shz order2" out.txt && grep -q "zstd -19" out.txt && grep -q "xz -9e" out.txt && ok || bad "bench table: $(cat out.txt)"
+head -1 b.csv | grep -q "^corpus,compressor,version,original_bytes,compressed_bytes,bpb" && ok || bad "bench csv header"
+[ "$(grep -c ',ok$' b.csv)" -eq 4 ] && ok || bad "bench csv should have 4 ok rows: $(cat b.csv)"
+grep -q '"results"' b.json && grep -q '"machine"' b.json && ok || bad "bench json"
+grep -q '<svg' b.svg && grep -q 'shz order2' b.svg && ok || bad "bench svg"
+expect 2 "no-such-dir: no such file or directory" "$SHZ" bench no-such-dir
+mkdir empty-dir
+expect 2 "no input files" "$SHZ" bench empty-dir
+
 # Terminal refusal (needs a pseudo-terminal: util-linux 'script').
 if command -v script >/dev/null; then
   script -qec "$SHZ compress a.txt -c" /dev/null >tty.txt 2>&1

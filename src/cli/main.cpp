@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_cmd.h"
 #include "cli/file_io.h"
 #include "cli/progress.h"
 #include "cli/size_arg.h"
@@ -285,6 +286,17 @@ int main(int argc, char** argv) {
   test->add_option("-m,--model", o.model, "Model file, for archives made with one and not embedding it");
   CLI::App* info = app.add_subcommand("info", "Describe archives (-v: every segment)");
   add_common(info, o, false);
+  BenchOptions bo;
+  CLI::App* bench = app.add_subcommand("bench", "Compare shz with zstd, xz, bzip2, brotli, zpaq, 7z on files");
+  bench->add_option("paths", bo.paths, "Files or directories");
+  bench->add_option("--replot", bo.replot, "Redraw the table, --csv and --svg from a --json of an earlier run");
+  bench->add_option("-m,--model", bo.models, "shz model to include (repeatable; default order2)");
+  bench->add_option("--runs", bo.runs, "Measured runs after one warm-up (median reported)")->check(CLI::Range(1, 100));
+  bench->add_option("-T,--threads", bo.threads, "shz worker threads (0: one per core)");
+  bench->add_option("--csv", bo.csv, "Write CSV here ('-': stdout)");
+  bench->add_option("--json", bo.json, "Write JSON here ('-': stdout)");
+  bench->add_option("--svg", bo.svg, "Write a plot of bits per byte against compression speed");
+  bench->add_flag("!--no-external", bo.external, "Skip command-line compressors");
 
   try {
     app.parse(argc, argv);
@@ -297,6 +309,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shz: --rm cannot be used with -c\n");
     return int(shz::ErrorCode::kUsage);
   }
+  if (bench->parsed()) return bench_run(bo);
   if (comp->parsed()) return run(o, Mode::kCompress);
   if (dec->parsed()) return run(o, Mode::kDecompress);
   if (test->parsed()) return run(o, Mode::kTest);

@@ -1,0 +1,30 @@
+// Presenting benchmark results: an aligned table, CSV, JSON and an SVG plot of bits per byte
+// against compression speed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runner.h"
+
+namespace shz::bench {
+
+struct Machine {
+  std::string cpu;   // model name
+  unsigned cores = 0;
+  std::string simd;  // best level shz uses here
+};
+
+Machine machine_describe();
+
+// Results saved by report_json, read back (throws nlohmann::json::exception when malformed).
+std::vector<Result> results_from_json(const std::string& text, Machine* m);
+
+std::string report_table(const std::vector<Result>& results);
+std::string report_csv(const std::vector<Result>& results);
+std::string report_json(const Machine& m, const std::vector<Result>& results, const std::vector<std::string>& skipped);
+// A self-contained SVG: one point per compressor per corpus; x = compression MB/s (log
+// scale), y = bits per byte; a legend names the compressors and the corpora's markers.
+std::string report_svg(const Machine& m, const std::vector<Result>& results);
+
+}  // namespace shz::bench

@@ -1,0 +1,22 @@
+// `shz bench`: shz beside zstd, xz and other compressors on the user's files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace shz::cli {
+
+struct BenchOptions {
+  std::vector<std::string> paths;   // files or directories
+  std::vector<std::string> models;  // shz models to include (default: order2)
+  int runs = 3;                     // measured runs after one warm-up
+  unsigned threads = 0;
+  std::string csv, json, svg;       // output files ("-" = stdout for csv/json)
+  bool external = true;             // include command-line compressors found on PATH
+  std::string replot;               // JSON from an earlier run: redraw the reports, measure nothing
+};
+
+// Runs the benchmark; returns the exit code (2 when a round trip failed or no input).
+int bench_run(const BenchOptions& o);
+
+}  // namespace shz::cli

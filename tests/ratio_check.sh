@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Ratio regression check (zstd keeps a results.csv the same way): compresses the bundled
+# corpora with the recorded models and compares archive sizes with tests/results.csv.
+# A size that moves by more than 0.1% fails: a regression must be fixed, an intended change
+# recorded with tools/update-results in the same commit.
+# Usage: ratio_check.sh path/to/shz source_dir [--write]
+set -u
+SHZ=$1
+SRC=$2
+CSV="$SRC/tests/results.csv"
+if [ "${3:-}" = "--write" ]; then
+  {
+    echo "file,model,original_bytes,archive_bytes"
+    for f in jargon-4.4.7.txt kjv-pentateuch.txt zstd-1.5.4-zstd.h; do
+      n=$(stat -c %s "$SRC/corpora/$f")
+      a=$("$SHZ" compress -q -c -m order2 "$SRC/corpora/$f" | wc -c)
+      echo "$f,order2,$n,$a"
+    done
+  } >"$CSV"
+  cat "$CSV"
+  exit 0
+fi
+pass=0
+fail=0
+while IFS=, read -r file model orig recorded; do
+  [ "$file" = file ] && continue
+  now=$("$SHZ" compress -q -c -m "$model" "$SRC/corpora/$file" | wc -c)
+  if awk -v a="$now" -v b="$recorded" 'BEGIN { d = (a - b) / b; exit !(d > 0.001 || d < -0.001) }'; then
+    echo "FAIL: $file with $model: $now bytes, results.csv records $recorded (run tools/update-results if intended)"
+    fail=$((fail + 1))
+  else
+    pass=$((pass + 1))
+  fi
+done <"$CSV"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
