@@ -15,8 +15,12 @@
 
 namespace shz {
 
+namespace {
+bool predictor_is_builtin(const std::string& name) { return name == "order2"; }
+}  // namespace
+
 std::unique_ptr<Predictor> predictor_create(const std::string& name) {
-  if (name == "order2") return std::make_unique<Order2Model>();
+  if (predictor_is_builtin(name)) return std::make_unique<Order2Model>();
   throw Error(ErrorCode::kUsage, "unknown model '" + name + "' (built-in: " + predictor_builtin_names() + ")");
 }
 
@@ -54,7 +58,11 @@ std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, 
 }
 
 std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path) {
-  if (name_or_path.find('/') == std::string::npos && name_or_path.find('.') == std::string::npos) {
+  // A built-in name wins; then an existing file; a name that looks like neither is reported
+  // as an unknown model, a path as a file that cannot be opened.
+  const bool builtin = predictor_is_builtin(name_or_path);
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos || name_or_path.find('.') != std::string::npos;
+  if (builtin || (!looks_like_path && !std::ifstream(name_or_path).good())) {
     std::unique_ptr<Predictor> probe = predictor_create(name_or_path);  // throws for unknown names
     auto out = std::make_shared<LoadedModel>();
     out->id = probe->identity();

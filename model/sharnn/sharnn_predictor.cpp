@@ -69,12 +69,12 @@ void ShaRnnPredictor::reset(size_t slot) {
 }
 
 void ShaRnnPredictor::predict(const size_t* slots, size_t n, uint32_t* pmfs) {
-  std::vector<size_t> fresh;
+  fresh_.clear();
   for (size_t i = 0; i < n; ++i)
-    if (slots_[slots[i]].fresh) fresh.push_back(slots[i]);
-  if (!fresh.empty()) {
-    const std::vector<uint8_t> zeros(fresh.size(), 0);  // the implicit byte before a segment
-    step(fresh.data(), fresh.size(), zeros.data());
+    if (slots_[slots[i]].fresh) fresh_.push_back(slots[i]);
+  if (!fresh_.empty()) {
+    zeros_.assign(fresh_.size(), 0);  // the implicit byte before a segment
+    step(fresh_.data(), fresh_.size(), zeros_.data());
   }
   for (size_t i = 0; i < n; ++i) std::memcpy(pmfs + 256 * i, slots_[slots[i]].pmf, sizeof(uint32_t) * 256);
 }

@@ -66,6 +66,8 @@ class ShaRnnPredictor final : public Predictor {
   std::vector<int32_t*> c_ptr_;
   std::vector<int8_t*> h_ptr_;
   std::vector<uint32_t*> pmf_ptr_;
+  std::vector<size_t> fresh_;
+  std::vector<uint8_t> zeros_;
 };
 
 }  // namespace shz::sharnn
