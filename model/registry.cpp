@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "default_model.h"
 #include "order2.h"
 #include "sharnn/kernels.h"
 #include "sharnn/sharnn_model.h"
@@ -57,7 +58,22 @@ std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, 
   return out;
 }
 
+std::shared_ptr<const LoadedModel> default_model() {
+  // Parsed once per process; the bytes live in the binary.
+  static const std::shared_ptr<const LoadedModel> model = []() -> std::shared_ptr<const LoadedModel> {
+    const auto [p, n] = default_model_bytes();
+    if (!p || n == 0) return nullptr;
+    return model_load_bytes(std::vector<uint8_t>(p, p + n), "built-in default model");
+  }();
+  return model;
+}
+
 std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path) {
+  if (name_or_path == kDefaultModelName) {
+    std::shared_ptr<const LoadedModel> m = default_model();
+    if (!m) throw Error(ErrorCode::kModel, "this shz was built without a default model; give one with --model FILE");
+    return m;
+  }
   // A built-in name wins; then an existing file; a name that looks like neither is reported
   // as an unknown model, a path as a file that cannot be opened.
   const bool builtin = predictor_is_builtin(name_or_path);

@@ -49,8 +49,11 @@ std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveRea
       throw Error(ErrorCode::kModel, "archive needs model " + want + ", this shz has revision " + hex(m->id.hash));
     return m;
   }
-  if (user_model.empty())
+  if (user_model.empty()) {
+    std::shared_ptr<const LoadedModel> d = default_model();
+    if (d && d->id.hash == info.model.hash) return d;
     throw Error(ErrorCode::kModel, "archive needs model file " + want + "; give it with --model FILE");
+  }
   std::shared_ptr<const LoadedModel> m = model_load(user_model);
   if (m->builtin || m->id.hash != info.model.hash)
     throw Error(ErrorCode::kModel, "archive needs model file " + want + ", but " + user_model + " is '" + m->id.name +

@@ -21,7 +21,13 @@ struct LoadedModel {
   std::function<std::unique_ptr<Predictor>()> make;
 };
 
-// A built-in model name (e.g. "order2") or the path of a model file. Throws shz::Error:
+// The name that selects the SHA-RNN model built into shz (the CLI's default model).
+inline constexpr const char* kDefaultModelName = "default";
+
+// The built-in default model, or nullptr when this shz was built without one.
+std::shared_ptr<const LoadedModel> default_model();
+
+// "default", a built-in model name (e.g. "order2") or the path of a model file. Throws shz::Error:
 // kUsage for an unknown name, kInput for an unreadable file, kModel for an invalid one.
 std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path);
 

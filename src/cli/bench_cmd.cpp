@@ -11,6 +11,7 @@
 
 #include "bench/baselines.h"
 #include "bench/report.h"
+#include "shz/model.h"
 #include "bench/runner.h"
 
 namespace shz::cli {
@@ -87,7 +88,7 @@ int bench_run(const BenchOptions& o) {
   std::vector<bench::Codec> codecs;
   const std::string self = bench::shell_quote(self_exe());
   const std::string t = " -T " + std::to_string(o.threads);
-  for (const std::string& m : o.models.empty() ? std::vector<std::string>{"order2"} : o.models) {
+  for (const std::string& m : o.models.empty() ? std::vector<std::string>{kDefaultModelName} : o.models) {
     const std::string name = "shz " + fs::path(m).filename().string();
     const std::string qm = bench::shell_quote(m);
     codecs.push_back({name, "command", self + " compress -q -c" + t + " -m " + qm + " {in} > {out}",

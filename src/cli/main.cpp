@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "cli/bench_cmd.h"
+#include "cli/eval_cmd.h"
 #include "cli/file_io.h"
 #include "cli/progress.h"
 #include "cli/size_arg.h"
+#include "cli/tool_exec.h"
 #include "shz/shz.h"
 #include "util/bytes.h"
 
@@ -27,7 +29,7 @@ struct Options {
   int quiet = 0;
   int verbose = 0;
   unsigned threads = 0;
-  std::string model;  // compress: default order2; decompress: a model file, if needed
+  std::string model;  // compress: default "default"; decompress: a model file, if needed
   bool embed_model = false;
   std::string segment_size;
 };
@@ -46,6 +48,11 @@ void say(const Options& o, int level, const std::string& line) {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+bool is_default_model(uint64_t hash) {
+  const std::shared_ptr<const LoadedModel> d = default_model();
+  return d && d->id.hash == hash;
 }
 
 std::string display_name(const std::string& path) { return path == "-" ? "stdin" : path; }
@@ -83,7 +90,7 @@ void compress_one(const Options& o, const std::string& in) {
   check_paths(o, in, out);
 
   CompressOptions copt;
-  copt.model = o.model.empty() ? "order2" : o.model;
+  copt.model = o.model.empty() ? kDefaultModelName : o.model;
   copt.embed_model = o.embed_model;
   copt.threads = o.threads;
   if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
@@ -178,7 +185,10 @@ void info_one(const Options& o, const std::string& in) {
   std::printf("%s\n", display_name(in).c_str());
   std::printf("  format version  %u\n", info.version);
   std::printf("  model           %s (%s, xxh64 %s)\n", info.model.name.c_str(),
-              info.model_is_builtin ? "built-in" : "model file", hex(info.model.hash).c_str());
+              info.model_is_builtin                                     ? "built-in"
+              : is_default_model(info.model.hash)                      ? "model file; this shz's default model"
+                                                                       : "model file",
+              hex(info.model.hash).c_str());
   std::printf("  original size   %llu bytes (%s)\n", (unsigned long long)info.original_size,
               human_bytes(n).c_str());
   if (info.model_embedded)
@@ -264,6 +274,8 @@ void add_common(CLI::App* cmd, Options& o, bool writes) {
 
 int main(int argc, char** argv) {
   using namespace shz::cli;
+  // Training and export run in shz-train (LibTorch), never linked into shz itself.
+  if (argc >= 2 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "export")) train_tool_exec(argc, argv);
   signals_install();
   Options o;
   CLI::App app{"shz: lossless compression with a neural byte model and an arithmetic coder"};
@@ -274,7 +286,8 @@ int main(int argc, char** argv) {
   CLI::App* comp = app.add_subcommand("compress", "Compress files to FILE.shz");
   add_common(comp, o, true);
   comp->add_option("-m,--model", o.model,
-                   "Model: a built-in name (" + shz::predictor_builtin_names() + ", the default) or a model file");
+                   "Model: 'default' (the built-in SHA-RNN, the default), a built-in name (" +
+                       shz::predictor_builtin_names() + ") or a model file");
   comp->add_flag("--embed-model", o.embed_model, "Store the model file in the archive");
   comp->add_option("--segment-size", o.segment_size,
                    "Bytes per independent segment, e.g. 256K, 1M (default: the model's choice)");
@@ -290,13 +303,24 @@ int main(int argc, char** argv) {
   CLI::App* bench = app.add_subcommand("bench", "Compare shz with zstd, xz, bzip2, brotli, zpaq, 7z on files");
   bench->add_option("paths", bo.paths, "Files or directories");
   bench->add_option("--replot", bo.replot, "Redraw the table, --csv and --svg from a --json of an earlier run");
-  bench->add_option("-m,--model", bo.models, "shz model to include (repeatable; default order2)");
+  bench->add_option("-m,--model", bo.models, "shz model to include (repeatable; default: the built-in default model)");
   bench->add_option("--runs", bo.runs, "Measured runs after one warm-up (median reported)")->check(CLI::Range(1, 100));
   bench->add_option("-T,--threads", bo.threads, "shz worker threads (0: one per core)");
   bench->add_option("--csv", bo.csv, "Write CSV here ('-': stdout)");
   bench->add_option("--json", bo.json, "Write JSON here ('-': stdout)");
   bench->add_option("--svg", bo.svg, "Write a plot of bits per byte against compression speed");
   bench->add_flag("!--no-external", bo.external, "Skip command-line compressors");
+
+  EvalOptions eo;
+  CLI::App* eval = app.add_subcommand("eval", "Bits per byte of a model on files (real archives, kept in memory)");
+  eval->add_option("files", eo.files, "Files")->required();
+  eval->add_option("-m,--model", eo.model, "Model: 'default', a built-in name or a model file")->capture_default_str();
+  eval->add_option("--checkpoint", eo.checkpoint, "shz-train checkpoint: also print the float model's bpb");
+  eval->add_option("--segment-size", eo.segment_size, "Bytes per segment (default: the model's choice)");
+  eval->add_option("-T,--threads", eo.threads, "Worker threads (0: one per core)");
+  eval->add_flag("--json", eo.json, "One JSON object per file");
+  app.add_subcommand("train", "Train a SHA-RNN (runs shz-train train; see shz train --help)");
+  app.add_subcommand("export", "Quantise a checkpoint into a model file (runs shz-train export)");
 
   try {
     app.parse(argc, argv);
@@ -310,6 +334,7 @@ int main(int argc, char** argv) {
     return int(shz::ErrorCode::kUsage);
   }
   if (bench->parsed()) return bench_run(bo);
+  if (eval->parsed()) return eval_run(eo);
   if (comp->parsed()) return run(o, Mode::kCompress);
   if (dec->parsed()) return run(o, Mode::kDecompress);
   if (test->parsed()) return run(o, Mode::kTest);

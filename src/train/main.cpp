@@ -1,0 +1,67 @@
+// shz-train: the LibTorch side of shz (train, export, float-eval). `shz train ...` and
+// `shz export ...` run this program; the coding binary itself never links LibTorch.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "train_api.h"
+
+int main(int argc, char** argv) {
+  using namespace shz::train;
+  CLI::App app{"shz-train: train SHA-RNN byte models and export them for the shz integer engine"};
+  app.require_subcommand(1);
+
+  TrainOptions t;
+  CLI::App* train = app.add_subcommand("train", "train a SHA-RNN in float (LibTorch) and write a checkpoint");
+  train->add_option("--data", t.data, "training text files (the tail of each is held out for validation)")->required();
+  train->add_option("--valid-fraction", t.valid_fraction, "fraction of each file held out for validation")->capture_default_str();
+  train->add_option("--preset", t.preset, "tiny | small | paper")->capture_default_str();
+  train->add_option("--out", t.out, "checkpoint path (log, curve CSV and SVG are written beside it)")->required();
+  train->add_flag("--resume", t.resume, "continue the run saved in --out");
+  train->add_option("--seed", t.seed, "random seed")->capture_default_str();
+  train->add_option("-T,--threads", t.threads, "CPU threads (0: all cores)");
+  train->add_option("--minutes", t.max_minutes, "stop after this many minutes of training (the schedule spans them)");
+  train->add_option("--max-bytes", t.max_bytes, "stop after this many training bytes (the schedule spans them)");
+  train->add_option("--batch", t.batch, "streams per step (default: the preset's)");
+  train->add_option("--bptt", t.bptt, "mean chunk length (default: the preset's)");
+  train->add_option("--lr", t.lr, "peak learning rate (default: the preset's)");
+  train->add_option("--optimizer", t.optimizer, "lamb | adamw")->capture_default_str();
+  train->add_option("--warmup", t.warmup, "warm-up steps (default: the preset's)");
+  train->add_option("--clip", t.clip, "gradient norm clip")->capture_default_str();
+  train->add_option("--dropout", t.dropout, "dropout (default: the preset's)");
+  train->add_option("--checkpoint-minutes", t.checkpoint_minutes, "minutes between checkpoints")->capture_default_str();
+  train->add_option("--eval-minutes", t.eval_minutes, "minutes between validation runs")->capture_default_str();
+  train->add_option("--valid-bytes", t.valid_bytes, "validation bytes evaluated each time")->capture_default_str();
+  train->add_option("--segment", t.segment, "segment length: state is reset at each, as in archives")->capture_default_str();
+
+  ExportOptions e;
+  CLI::App* exp = app.add_subcommand("export", "quantise a checkpoint into a shz model file (docs/MODEL_FORMAT.md)");
+  exp->add_option("checkpoint", e.checkpoint, "training checkpoint")->required();
+  exp->add_option("-o,--out", e.out, "model file to write")->required();
+  exp->add_option("--name", e.name, "model name recorded in archives (default: the output file's stem)");
+  exp->add_option("--calib", e.calib, "calibration text (default: the checkpoint's training files)");
+  exp->add_option("--calib-bytes", e.calib_bytes, "calibration bytes")->capture_default_str();
+  exp->add_option("-T,--threads", e.threads, "CPU threads (0: all cores)");
+  exp->add_flag("-f,--force", e.force, "overwrite the output");
+
+  FloatEvalOptions f;
+  CLI::App* fe = app.add_subcommand("float-eval", "bits per byte of the float model of a checkpoint");
+  fe->add_option("checkpoint", f.checkpoint, "training checkpoint")->required();
+  fe->add_option("files", f.files, "text to evaluate")->required();
+  fe->add_option("--segment-size", f.segment, "segment length (state reset at each, as in archives)")->capture_default_str();
+  fe->add_option("-T,--threads", f.threads, "CPU threads (0: all cores)");
+  fe->add_flag("--json", f.json, "one JSON object per file");
+  fe->add_option("--dump-probs", f.dump_probs, "write every position's distribution (float32 x 256) here");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*train) return run_train(t);
+    if (*exp) return run_export(e);
+    if (*fe) return run_float_eval(f);
+  } catch (const std::exception& ex) {
+    std::fprintf(stderr, "shz-train: %s\n", ex.what());
+    return 1;
+  }
+  return 1;
+}
