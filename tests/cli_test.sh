@@ -112,10 +112,19 @@ expect 2 "missing2" "$SHZ" compress -q m1.txt missing2.txt m2.txt
 
 # info and test.
 expect 0 "" "$SHZ" info a.txt.shz
-grep -q "order2" out.txt && grep -q "segments" out.txt && ok || bad "info output lacks model or segments: $(cat out.txt)"
+grep -q "this shz's default model" out.txt && grep -q "segments" out.txt && ok || bad "info output lacks the default model or segments: $(cat out.txt)"
 expect 0 "" "$SHZ" info -v a.txt.shz
-grep -qE "^ +0 +50000 " out.txt && ok || bad "info -v should list segment 0: $(cat out.txt)"
+grep -qE "^ +0 +[0-9]+ " out.txt && ok || bad "info -v should list segment 0: $(cat out.txt)"
 expect 0 "OK" "$SHZ" test a.txt.shz
+
+# eval: bits per byte from real archives; train/export need shz-train beside shz or on PATH.
+expect 0 "" "$SHZ" eval -m order2 a.txt
+grep -qE "a.txt: 50000 bytes, model order2: [0-9.]+ bpb" out.txt && ok || bad "eval output: $(cat out.txt)"
+expect 2 "missing.txt" "$SHZ" eval missing.txt
+mkdir lonely
+cp "$SHZ" lonely/shz
+expect 1 "shz-train not found" env PATH=/nonexistent lonely/shz train --preset tiny
+expect 1 "shz-train not found" env PATH=/nonexistent lonely/shz export x.ckpt -o x.shzm
 
 # Usage errors and help.
 expect 1 "" "$SHZ" compress --no-such-flag a.txt
@@ -146,7 +155,7 @@ expect 2 "cannot open model file" "$SHZ" compress -c -m missing.shzm ms.txt
 
 # bench: table, CSV, JSON and SVG; zstd/xz through the libraries; a missing input fails.
 head -c 20000 a.txt >bench.txt
-expect 0 "" "$SHZ" bench bench.txt --runs 1 --no-external --csv b.csv --json b.json --svg b.svg
+expect 0 "" "$SHZ" bench bench.txt -m order2 --runs 1 --no-external --csv b.csv --json b.json --svg b.svg
 grep -q "shz order2" out.txt && grep -q "zstd -19" out.txt && grep -q "xz -9e" out.txt && ok || bad "bench table: $(cat out.txt)"
 head -1 b.csv | grep -q "^corpus,compressor,version,original_bytes,compressed_bytes,bpb" && ok || bad "bench csv header"
 [ "$(grep -c ',ok$' b.csv)" -eq 4 ] && ok || bad "bench csv should have 4 ok rows: $(cat b.csv)"

@@ -11,10 +11,12 @@ CSV="$SRC/tests/results.csv"
 if [ "${3:-}" = "--write" ]; then
   {
     echo "file,model,original_bytes,archive_bytes"
-    for f in jargon-4.4.7.txt kjv-pentateuch.txt zstd-1.5.4-zstd.h; do
-      n=$(stat -c %s "$SRC/corpora/$f")
-      a=$("$SHZ" compress -q -c -m order2 "$SRC/corpora/$f" | wc -c)
-      echo "$f,order2,$n,$a"
+    for m in default order2; do
+      for f in jargon-4.4.7.txt kjv-pentateuch.txt zstd-1.5.4-zstd.h; do
+        n=$(stat -c %s "$SRC/corpora/$f")
+        a=$("$SHZ" compress -q -c -m "$m" "$SRC/corpora/$f" | wc -c)
+        echo "$f,$m,$n,$a"
+      done
     done
   } >"$CSV"
   cat "$CSV"

@@ -58,7 +58,7 @@ void save_checkpoint(const std::string& path, ShaRnnNet& net, const TrainState& 
 ShaRnnNet load_checkpoint(const std::string& path, TrainState& ts) {
   torch::serialize::InputArchive a;
   try {
-    a.load_from(path);
+    a.load_from(path, torch::Device(torch::kCPU));  // moved to the run's device afterwards
   } catch (const c10::Error&) {
     throw std::runtime_error(path + ": not a shz training checkpoint (cannot read it as one)");
   }
@@ -104,6 +104,21 @@ ShaRnnNet load_checkpoint(const std::string& path, TrainState& ts) {
   return net;
 }
 
+torch::Device pick_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda" || name == "auto") {
+    if (torch::cuda::is_available()) return torch::kCUDA;
+    if (name == "cuda") throw std::runtime_error("--device cuda: this LibTorch has no CUDA or no GPU is visible");
+    return torch::kCPU;
+  }
+  throw std::runtime_error("unknown device '" + name + "' (auto, cpu, cuda)");
+}
+
+void state_to(NetState& st, torch::Device dev) {
+  for (auto* v : {&st.h, &st.c, &st.mem})
+    for (auto& t : *v) t = t.to(dev);
+}
+
 double float_eval_bits(ShaRnnNet& net, const std::vector<std::vector<uint8_t>>& spans, uint64_t segment,
                        Calibration* calib, std::vector<float>* probs) {
   torch::NoGradGuard no_grad;
@@ -146,7 +161,7 @@ double float_eval_bits(ShaRnnNet& net, const std::vector<std::vector<uint8_t>>& 
     NetState st;
     for (int64_t t0 = 0; t0 < len; t0 += kChunk) {
       const int64_t n = std::min(kChunk, len - t0);
-      torch::Tensor logits = net->forward(in.narrow(1, t0, n), st, calib);
+      torch::Tensor logits = net->forward(in.narrow(1, t0, n).to(net->embed.device()), st, calib).cpu();
       torch::Tensor lp = torch::log_softmax(logits.to(torch::kFloat64), -1);
       torch::Tensor nll = -lp.gather(2, tgt.narrow(1, t0, n).unsqueeze(2)).squeeze(2);
       bits += (nll * mask.narrow(1, t0, n).to(torch::kFloat64)).sum().item<double>() / std::log(2.0);

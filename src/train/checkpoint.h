@@ -34,6 +34,10 @@ void save_checkpoint(const std::string& path, ShaRnnNet& net, const TrainState& 
 // std::runtime_error for a missing or foreign file.
 ShaRnnNet load_checkpoint(const std::string& path, TrainState& ts);
 
+// "auto" (CUDA when LibTorch has it and a GPU is visible), "cpu" or "cuda".
+torch::Device pick_device(const std::string& name);
+void state_to(NetState& st, torch::Device dev);
+
 // Sum of -log2 p over `spans`, each cut into segments of `segment` bytes that start from a
 // fresh state with the byte 0 fed first, exactly as the integer engine codes an archive.
 // With `probs`, also every position's predicted distribution, float32 [total bytes][256] in

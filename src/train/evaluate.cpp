@@ -16,6 +16,7 @@ int run_float_eval(const FloatEvalOptions& o) {
   if (o.segment < 1) throw std::runtime_error("--segment-size must be positive");
   TrainState ts;
   ShaRnnNet net = load_checkpoint(o.checkpoint, ts);
+  net->to(pick_device(o.device));
   for (const std::string& path : o.files) {
     std::vector<std::vector<uint8_t>> spans{read_file_bytes(path)};
     const double n = double(spans[0].size());

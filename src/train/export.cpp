@@ -18,7 +18,7 @@ namespace shz::train {
 namespace {
 
 std::vector<float> floats(const torch::Tensor& t) {
-  torch::Tensor c = t.detach().to(torch::kFloat32).contiguous();
+  torch::Tensor c = t.detach().cpu().to(torch::kFloat32).contiguous();
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
@@ -78,6 +78,7 @@ int run_export(const ExportOptions& o) {
   if (!o.force && stat(o.out.c_str(), &sb) == 0) throw std::runtime_error(o.out + ": already exists (use -f to overwrite)");
   TrainState ts;
   ShaRnnNet net = load_checkpoint(o.checkpoint, ts);
+  net->to(pick_device(o.device));
   const nlohmann::json& tc = ts.config.at("train");
 
   // Calibration text: an equal share of calib_bytes from the start of each file.

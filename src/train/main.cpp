@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   TrainOptions t;
   CLI::App* train = app.add_subcommand("train", "train a SHA-RNN in float (LibTorch) and write a checkpoint");
   train->add_option("--data", t.data, "training text files (the tail of each is held out for validation)")->required();
+  train->add_option("--valid", t.valid, "validation files (instead of holding out each file's tail)");
   train->add_option("--valid-fraction", t.valid_fraction, "fraction of each file held out for validation")->capture_default_str();
   train->add_option("--preset", t.preset, "tiny | small | paper")->capture_default_str();
   train->add_option("--out", t.out, "checkpoint path (log, curve CSV and SVG are written beside it)")->required();
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   train->add_option("--checkpoint-minutes", t.checkpoint_minutes, "minutes between checkpoints")->capture_default_str();
   train->add_option("--eval-minutes", t.eval_minutes, "minutes between validation runs")->capture_default_str();
   train->add_option("--valid-bytes", t.valid_bytes, "validation bytes evaluated each time")->capture_default_str();
+  train->add_option("--device", t.device, "auto | cpu | cuda (auto: CUDA when this LibTorch has it)")->capture_default_str();
   train->add_option("--segment", t.segment, "segment length: state is reset at each, as in archives")->capture_default_str();
 
   ExportOptions e;
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   exp->add_option("--calib-bytes", e.calib_bytes, "calibration bytes")->capture_default_str();
   exp->add_option("-T,--threads", e.threads, "CPU threads (0: all cores)");
   exp->add_flag("-f,--force", e.force, "overwrite the output");
+  exp->add_option("--device", e.device, "auto | cpu | cuda")->capture_default_str();
 
   FloatEvalOptions f;
   CLI::App* fe = app.add_subcommand("float-eval", "bits per byte of the float model of a checkpoint");
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   fe->add_option("--segment-size", f.segment, "segment length (state reset at each, as in archives)")->capture_default_str();
   fe->add_option("-T,--threads", f.threads, "CPU threads (0: all cores)");
   fe->add_flag("--json", f.json, "one JSON object per file");
+  fe->add_option("--device", f.device, "auto | cpu | cuda")->capture_default_str();
   fe->add_option("--dump-probs", f.dump_probs, "write every position's distribution (float32 x 256) here");
 
   CLI11_PARSE(app, argc, argv);

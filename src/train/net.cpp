@@ -69,7 +69,7 @@ torch::Tensor ShaRnnNetImpl::attention(ShaRnnLayer& L, const torch::Tensor& y, t
   note(calib, prefix + "attn.qf", qf);
   torch::Tensor scores = torch::matmul(qf, keys.transpose(1, 2));  // [B, T, M+T]
   // Query t sits at key index M+t and sees keys M+t-W+1 .. M+t.
-  auto opts = torch::TensorOptions().dtype(torch::kInt64);
+  auto opts = torch::TensorOptions().dtype(torch::kInt64).device(y.device());
   torch::Tensor qi = torch::arange(M, M + T, opts).unsqueeze(1);
   torch::Tensor kj = torch::arange(0, M + T, opts).unsqueeze(0);
   torch::Tensor blocked = (kj > qi) | (kj <= qi - W);
@@ -90,10 +90,11 @@ torch::Tensor ShaRnnNetImpl::forward(const torch::Tensor& in, NetState& st, Cali
     return F::dropout(t, F::DropoutFuncOptions().p(cfg_.dropout).training(is_training()));
   };
   if (st.h.empty()) {
+    const auto f = embed.options();  // same device as the network
     for (int l = 0; l < cfg_.n_layers; ++l) {
-      st.h.push_back(torch::zeros({1, B, d}));
-      st.c.push_back(torch::zeros({1, B, d}));
-      st.mem.push_back(torch::zeros({B, 0, d}));
+      st.h.push_back(torch::zeros({1, B, d}, f));
+      st.c.push_back(torch::zeros({1, B, d}, f));
+      st.mem.push_back(torch::zeros({B, 0, d}, f));
     }
   }
   torch::Tensor x = drop(F::embedding(in, embed));

@@ -138,7 +138,8 @@ int run_train(const TrainOptions& o) {
     net = ShaRnnNet(p.net);
     train_cfg = json{{"preset", o.preset},
                      {"data", o.data},
-                     {"valid_fraction", o.valid_fraction},
+                     {"valid_fraction", o.valid.empty() ? o.valid_fraction : 0.0},
+                     {"valid", o.valid},
                      {"seed", o.seed},
                      {"batch", o.batch ? o.batch : p.batch},
                      {"bptt", o.bptt ? o.bptt : p.bptt},
@@ -157,8 +158,12 @@ int run_train(const TrainOptions& o) {
   if (optimizer != "lamb" && optimizer != "adamw") throw std::runtime_error("unknown optimizer '" + optimizer + "' (lamb, adamw)");
   if (S < 16) throw std::runtime_error("--segment must be at least 16 bytes");
 
-  const TextSplit data = load_split(train_cfg.at("data").get<std::vector<std::string>>(),
-                                    train_cfg.at("valid_fraction").get<double>());
+  TextSplit data = load_split(train_cfg.at("data").get<std::vector<std::string>>(),
+                              train_cfg.at("valid_fraction").get<double>());
+  for (const std::string& v : train_cfg.value("valid", std::vector<std::string>{})) {
+    data.valid.push_back(read_file_bytes(v));
+    data.description += "  " + v + ": validation, all " + std::to_string(data.valid.back().size()) + " bytes\n";
+  }
   const uint64_t nseg = data.train.size() / S;
   if (nseg == 0) throw std::runtime_error("training text (" + std::to_string(data.train.size()) +
                                           " bytes) is shorter than one segment (--segment " + std::to_string(S) + ")");
@@ -170,6 +175,12 @@ int run_train(const TrainOptions& o) {
     if (n) valid.emplace_back(v.begin(), v.begin() + long(n)), valid_total += n;
   }
 
+  const torch::Device device = pick_device(o.device);
+  net->to(device);
+  state_to(ts.state, device);
+  for (auto* v : {&ts.m, &ts.v})
+    for (auto& t : *v) t = t.to(device);
+  log.line(std::string("device: ") + (device.is_cuda() ? "cuda" : "cpu"));
   std::vector<torch::Tensor> params = net->parameters();
   int64_t nparams = 0;
   for (const auto& t : params) nparams += t.numel();
@@ -181,7 +192,7 @@ int run_train(const TrainOptions& o) {
   log.line("shz train: preset " + o.preset + ", " + std::to_string(nparams) + " float parameters, config " +
            ts.config.at("net").dump());
   log.line("data split (the last " + fmt("%.1f%%", 100 * train_cfg.at("valid_fraction").get<double>()) +
-           " of each file is validation, never trained on):\n" + data.description + "  " +
+           " of each training file is validation, never trained on):\n" + data.description + "  " +
            std::to_string(nseg) + " training segments of " + std::to_string(S) + " bytes; validation sample " +
            std::to_string(valid_total) + " bytes");
   log.line("batch " + std::to_string(batch) + ", bptt " + std::to_string(bptt) + ", " + optimizer + " lr " +
@@ -246,8 +257,8 @@ int run_train(const TrainOptions& o) {
         ta[r][t] = s[pos];
       }
     }
-    torch::Tensor logits = net->forward(in, ts.state);
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits.reshape({-1, 256}), tgt.reshape({-1}));
+    torch::Tensor logits = net->forward(in.to(device), ts.state);
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits.reshape({-1, 256}), tgt.to(device).reshape({-1}));
     net->zero_grad();
     loss.backward();
     torch::nn::utils::clip_grad_norm_(params, clip);

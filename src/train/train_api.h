@@ -11,6 +11,7 @@ namespace shz::train {
 struct TrainOptions {
   std::vector<std::string> data;  // training text; the tail of each file is validation
   double valid_fraction = 0.02;
+  std::vector<std::string> valid;  // explicit validation files (then no tails are held out)
   std::string preset = "small";  // tiny | small | paper
   std::string out;               // checkpoint path; the log, curve CSV and SVG go beside it
   bool resume = false;           // continue from `out`
@@ -29,6 +30,7 @@ struct TrainOptions {
   double eval_minutes = 5;
   uint64_t valid_bytes = 131072;  // validation bytes evaluated each time
   uint64_t segment = 65536;  // training segments start from a fresh state, as archives do
+  std::string device = "auto";  // auto | cpu | cuda
 };
 int run_train(const TrainOptions& opt);
 
@@ -40,6 +42,7 @@ struct ExportOptions {
   uint64_t calib_bytes = 262144;
   int threads = 0;
   bool force = false;
+  std::string device = "auto";
 };
 int run_export(const ExportOptions& opt);
 
@@ -49,6 +52,7 @@ struct FloatEvalOptions {
   uint64_t segment = 65536;
   int threads = 0;
   bool json = false;
+  std::string device = "auto";
   std::string dump_probs;  // write float32 [bytes][256] predicted distributions here (one file)
 };
 int run_float_eval(const FloatEvalOptions& opt);
