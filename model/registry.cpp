@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cuda/cuda_backend.h"
 #include "default_model.h"
 #include "order2.h"
 #include "sharnn/kernels.h"
@@ -27,7 +28,22 @@ std::unique_ptr<Predictor> predictor_create(const std::string& name) {
 
 std::string predictor_builtin_names() { return "order2"; }
 
-std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, const std::string& label) {
+namespace {
+// Whether SHA-RNN predictors go to the GPU for `device`; throws for an unknown device or an
+// explicit "cuda" without a usable GPU.
+bool use_cuda(const std::string& device) {
+  if (device == "cpu") return false;
+  if (device == "auto") return cuda::available(nullptr);
+  if (device != "cuda") throw Error(ErrorCode::kUsage, "unknown device '" + device + "' (cpu, cuda, auto)");
+  std::string why;
+  if (!cuda::available(&why)) throw Error(ErrorCode::kUsage, "--device cuda: " + why);
+  return true;
+}
+}  // namespace
+
+std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, const std::string& label,
+                                                    const std::string& device) {
+  const bool gpu = use_cuda(device);
   auto out = std::make_shared<LoadedModel>();
   const uint64_t hash = hash_bytes(bytes.data(), bytes.size());
   SafeTensors st = safetensors_parse(std::move(bytes), label);
@@ -44,15 +60,18 @@ std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, 
                      std::to_string(hp.boom_dim) + ", " + std::to_string(out->parameters) + " parameters";
   const sharnn::SimdLevel level = sharnn::simd_select();
   // Streams stepped together per worker. Archives never depend on it; SHZ_BATCH overrides
-  // it for tests and benchmarks.
-  size_t batch = 16;
+  // it for tests and benchmarks. A GPU wants many segments in flight.
+  size_t batch = gpu ? 256 : 16;
   if (const char* env = std::getenv("SHZ_BATCH")) {
     const long b = std::strtol(env, nullptr, 10);
     if (b < 1 || b > 4096) throw Error(ErrorCode::kUsage, std::string("SHZ_BATCH: '") + env + "' is not in 1..4096");
     batch = size_t(b);
   }
   const ModelIdentity id = out->id;
-  out->make = [model, id, level, batch]() -> std::unique_ptr<Predictor> {
+  out->description += gpu ? ", on CUDA: " + cuda::device_description()
+                          : std::string(", on CPU (") + sharnn::simd_name(level) + ")";
+  out->make = [model, id, level, batch, gpu]() -> std::unique_ptr<Predictor> {
+    if (gpu) return cuda::make_predictor(model, id, batch);
     return std::make_unique<sharnn::ShaRnnPredictor>(model, id, level, batch);
   };
   return out;
@@ -68,17 +87,21 @@ std::shared_ptr<const LoadedModel> default_model() {
   return model;
 }
 
-std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path) {
+std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path, const std::string& device) {
   if (name_or_path == kDefaultModelName) {
     std::shared_ptr<const LoadedModel> m = default_model();
     if (!m) throw Error(ErrorCode::kModel, "this shz was built without a default model; give one with --model FILE");
-    return m;
+    if (!use_cuda(device)) return m;
+    const auto [p, n] = default_model_bytes();
+    return model_load_bytes(std::vector<uint8_t>(p, p + n), "built-in default model", device);
   }
   // A built-in name wins; then an existing file; a name that looks like neither is reported
   // as an unknown model, a path as a file that cannot be opened.
   const bool builtin = predictor_is_builtin(name_or_path);
   const bool looks_like_path = name_or_path.find('/') != std::string::npos || name_or_path.find('.') != std::string::npos;
   if (builtin || (!looks_like_path && !std::ifstream(name_or_path).good())) {
+    if (device != "cpu" && device != "auto" && device != "cuda")
+      throw Error(ErrorCode::kUsage, "unknown device '" + device + "' (cpu, cuda, auto)");
     std::unique_ptr<Predictor> probe = predictor_create(name_or_path);  // throws for unknown names
     auto out = std::make_shared<LoadedModel>();
     out->id = probe->identity();
@@ -91,7 +114,7 @@ std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path) {
   if (!f) throw Error(ErrorCode::kInput, name_or_path + ": cannot open model file");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   if (f.bad()) throw Error(ErrorCode::kInput, name_or_path + ": read error");
-  return model_load_bytes(std::move(bytes), name_or_path);
+  return model_load_bytes(std::move(bytes), name_or_path, device);
 }
 
 }  // namespace shz

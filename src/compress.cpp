@@ -14,7 +14,7 @@
 namespace shz {
 
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOptions& opt) {
-  const std::shared_ptr<const LoadedModel> model = model_load(opt.model);
+  const std::shared_ptr<const LoadedModel> model = model_load(opt.model, opt.device);
   if (opt.embed_model && model->builtin)
     throw Error(ErrorCode::kUsage, "--embed-model needs a model file; '" + opt.model + "' is built in");
   std::unique_ptr<Predictor> probe = model->make();

@@ -30,13 +30,14 @@ std::vector<uint8_t> payload_read(ArchiveReader& r, uint64_t n) {
 
 // The model an archive needs: embedded, built in, or the file the user gave; or
 // Error(kModel) saying which one it needs.
-std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveReader& r, const std::string& user_model) {
+std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveReader& r, const std::string& user_model,
+                                             const std::string& device) {
   const std::string want = "'" + info.model.name + "' (xxh64 " + hex(info.model.hash) + ")";
   if (info.model_embedded) {
     std::vector<uint8_t> bytes = payload_read(r, info.model_size);
     if (hash_bytes(bytes.data(), bytes.size()) != info.model.hash)
       throw Error(ErrorCode::kInput, "embedded model checksum mismatch (corrupt archive)");
-    return model_load_bytes(std::move(bytes), "embedded model");
+    return model_load_bytes(std::move(bytes), "embedded model", device);
   }
   if (info.model_is_builtin) {
     std::shared_ptr<const LoadedModel> m;
@@ -51,10 +52,10 @@ std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveRea
   }
   if (user_model.empty()) {
     std::shared_ptr<const LoadedModel> d = default_model();
-    if (d && d->id.hash == info.model.hash) return d;
+    if (d && d->id.hash == info.model.hash) return model_load(kDefaultModelName, device);
     throw Error(ErrorCode::kModel, "archive needs model file " + want + "; give it with --model FILE");
   }
-  std::shared_ptr<const LoadedModel> m = model_load(user_model);
+  std::shared_ptr<const LoadedModel> m = model_load(user_model, device);
   if (m->builtin || m->id.hash != info.model.hash)
     throw Error(ErrorCode::kModel, "archive needs model file " + want + ", but " + user_model + " is '" + m->id.name +
                                        "' (xxh64 " + hex(m->id.hash) + ")");
@@ -80,7 +81,7 @@ ArchiveInfo archive_read_info(const ReadFn& in) {
 void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& opt) {
   ArchiveReader r(in);
   const ArchiveInfo info = header_parse(r);
-  const std::shared_ptr<const LoadedModel> model = model_for(info, r, opt.model);
+  const std::shared_ptr<const LoadedModel> model = model_for(info, r, opt.model, opt.device);
   std::unique_ptr<Predictor> probe = model->make();
   const size_t count = info.segments.size();
   const size_t batch = probe->preferred_streams();

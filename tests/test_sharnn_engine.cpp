@@ -18,74 +18,15 @@
 #include "model/sharnn/random_model.h"
 #include "model/sharnn/sharnn_predictor.h"
 #include "shz/shz.h"
+#include "engine_fixture.h"
 #include "test_util.h"
 #include "util/bytes.h"
 
 using namespace shz;
 using namespace shz::sharnn;
 using Catch::Contains;
+using namespace shz::test;
 
-namespace {
-
-HyperParams small_hp() {
-  HyperParams hp;
-  hp.d_model = 32;
-  hp.n_layers = 2;
-  hp.attn_layers = {1};
-  hp.window = 24;  // small, so the memory ring wraps within the test inputs
-  hp.boom_dim = 64;
-  return hp;
-}
-
-std::vector<uint8_t> small_model_bytes(uint64_t seed = 5) {
-  RandomModelSpec spec;
-  spec.hp = small_hp();
-  spec.seed = seed;
-  spec.name = "test-small";
-  return random_model_file(spec);
-}
-
-std::shared_ptr<const Model> small_model() {
-  static std::shared_ptr<const Model> m = [] {
-    SafeTensors st = safetensors_parse(small_model_bytes(), "small");
-    return std::make_shared<const Model>(model_from_safetensors(st, "small"));
-  }();
-  return m;
-}
-
-std::string write_temp(const std::vector<uint8_t>& bytes, const std::string& name) {
-  const std::string path = "/tmp/shz_test_" + std::to_string(getpid()) + "_" + name;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), long(bytes.size()));
-  return path;
-}
-
-// Every pmf of `data` fed to slot `slot` of `p`, with the other slots fed `others` meanwhile.
-std::vector<uint32_t> pmfs_of(Predictor& p, const std::vector<uint8_t>& data, size_t slots, size_t slot,
-                              const std::vector<std::vector<uint8_t>>& others) {
-  p.begin(slots);
-  std::vector<uint32_t> out(256 * data.size()), tmp(256 * slots);
-  for (size_t t = 0; t < data.size(); ++t) {
-    std::vector<size_t> ids;
-    std::vector<uint8_t> bytes;
-    for (size_t s = 0; s < slots; ++s)
-      if (s == slot || t < others[s % others.size()].size()) ids.push_back(s);
-    p.predict(ids.data(), ids.size(), tmp.data());
-    for (size_t j = 0; j < ids.size(); ++j) {
-      if (ids[j] == slot) std::copy(&tmp[256 * j], &tmp[256 * j] + 256, &out[256 * t]);
-      bytes.push_back(ids[j] == slot ? data[t] : others[ids[j] % others.size()][t]);
-    }
-    p.update(ids.data(), ids.size(), bytes.data());
-  }
-  return out;
-}
-
-struct EnvGuard {
-  std::string name;
-  explicit EnvGuard(const char* n, const std::string& v) : name(n) { setenv(n, v.c_str(), 1); }
-  ~EnvGuard() { unsetenv(name.c_str()); }
-};
-
-}  // namespace
 
 TEST_CASE("engine: pmfs are valid and identical on every SIMD level, alone or in a batch of 64", "[engine]") {
   const auto text = test::corpus("kjv-pentateuch.txt", 300);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -31,7 +32,10 @@ inline std::vector<uint8_t> read_file(const std::string& path) {
 
 // A bundled real corpus file (corpora/README.md), optionally cut to `limit` bytes.
 inline std::vector<uint8_t> corpus(const std::string& name, size_t limit = SIZE_MAX) {
-  std::vector<uint8_t> d = read_file(std::string(SHZ_SOURCE_DIR) + "/corpora/" + name);
+  // SHZ_SOURCE_DIR in the environment wins: tests built here may run from another checkout
+  // (tools/device-check runs them on a GPU machine).
+  const char* root = std::getenv("SHZ_SOURCE_DIR");
+  std::vector<uint8_t> d = read_file(std::string(root ? root : SHZ_SOURCE_DIR) + "/corpora/" + name);
   if (d.size() > limit) d.resize(limit);
   return d;
 }

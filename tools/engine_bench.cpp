@@ -3,7 +3,7 @@
 //  * the matmul kernel alone at the model's shapes and batch size;
 //  * whole compress and decompress throughput, achieved multiply-adds per second, peak RSS.
 // Usage: engine_bench MODEL|--random d,layers,attn,window,boom FILE [--segment SIZE]
-//        [--threads N] [--batch B] [--simd LEVEL]
+//        [--threads N] [--batch B] [--simd LEVEL] [--device cpu|cuda|auto]
 #include <immintrin.h>
 #include <sys/resource.h>
 
@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "model/cuda/cuda_backend.h"
 #include "model/sharnn/kernels.h"
 #include "model/sharnn/random_model.h"
 #include "model/sharnn/sharnn_predictor.h"
@@ -97,7 +98,7 @@ std::vector<uint8_t> read_file(const std::string& p) {
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr, "usage: engine_bench MODEL|--random d,layers,attn,window,boom FILE [--segment SIZE] "
-                         "[--threads N] [--batch B] [--simd LEVEL]\n");
+                         "[--threads N] [--batch B] [--simd LEVEL] [--device cpu|cuda|auto]\n");
     return 1;
   }
   int a = 1;
@@ -122,18 +123,21 @@ int main(int argc, char** argv) {
   uint64_t segment = 0;
   unsigned threads = std::thread::hardware_concurrency();
   size_t batch = 16;
+  std::string device = "cpu";
   for (; a + 1 < argc; a += 2) {
     if (!std::strcmp(argv[a], "--segment")) segment = std::strtoull(argv[a + 1], nullptr, 10);
     else if (!std::strcmp(argv[a], "--threads")) threads = unsigned(std::atoi(argv[a + 1]));
     else if (!std::strcmp(argv[a], "--batch")) batch = size_t(std::atoi(argv[a + 1]));
     else if (!std::strcmp(argv[a], "--simd")) setenv("SHZ_SIMD", argv[a + 1], 1);
+    else if (!std::strcmp(argv[a], "--device")) device = argv[a + 1];
   }
-  if (batch != 16) {
+  const bool gpu = device != "cpu";
+  if (batch != 16 || gpu) {
     const std::string b = std::to_string(batch);
     setenv("SHZ_BATCH", b.c_str(), 1);
   }
   try {
-    const auto model = model_load(model_path);
+    const auto model = model_load(model_path, device);
     const auto probe = model->make();
     auto* sp = dynamic_cast<ShaRnnPredictor*>(probe.get());
     const SimdLevel level = simd_select();
@@ -144,12 +148,15 @@ int main(int argc, char** argv) {
                 input.size(), (unsigned long long)segment, size_t((input.size() + segment - 1) / segment),
                 probe->preferred_streams(), threads, simd_name(level));
     std::printf("cost       %.2f M multiply-adds per byte (weights + attention at full window)\n", macs / 1e6);
-    const double pk1 = peak(level, 1), pkn = peak(level, threads);
-    std::printf("peak       %.1f G int8 MAC/s on 1 thread, %.1f G on %u (measured, register-only loop)\n", pk1 / 1e9,
-                pkn / 1e9, threads);
+    const double pk1 = gpu ? 0 : peak(level, 1), pkn = gpu ? cuda::int8_peak_macs() : peak(level, threads);
+    if (gpu)
+      std::printf("peak       %.1f T int8 MAC/s (dense tensor cores, vendor figure; these kernels use dp4a)\n", pkn / 1e12);
+    else
+      std::printf("peak       %.1f G int8 MAC/s on 1 thread, %.1f G on %u (measured, register-only loop)\n", pk1 / 1e9,
+                  pkn / 1e9, threads);
 
     // The matmul kernel alone, at the largest weight matrix of the model, batch B.
-    {
+    if (!gpu) {
       const auto st = safetensors_parse(model->file, model_path);
       const Model m = model_from_safetensors(st, model_path);
       const QLinear& big = m.layers[0].w_ih;
@@ -173,12 +180,14 @@ int main(int argc, char** argv) {
     co.model = model_path;
     co.segment_size = segment;
     co.threads = threads;
+    co.device = device;
     auto t = Clock::now();
     const std::vector<uint8_t> archive = compress(input.data(), input.size(), co);
     const double tc = since(t);
     DecompressOptions dopt;
     dopt.model = model_path;
     dopt.threads = threads;
+    dopt.device = device;
     t = Clock::now();
     const std::vector<uint8_t> back = decompress(archive.data(), archive.size(), dopt);
     const double td = since(t);
@@ -193,6 +202,7 @@ int main(int argc, char** argv) {
                 pkn > 0 ? 100 * n * macs / td / pkn : 0.0);
     std::printf("archive    %zu bytes, %.4f bpb; peak RSS %.1f MiB\n", archive.size(), 8.0 * double(archive.size()) / n,
                 double(peak_rss_kb()) / 1024);
+    if (gpu) std::printf("gpu        %s\n", cuda::memory_report().c_str());
   } catch (const Error& e) {
     std::fprintf(stderr, "engine_bench: %s\n", e.what());
     return 1;

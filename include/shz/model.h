@@ -29,9 +29,13 @@ std::shared_ptr<const LoadedModel> default_model();
 
 // "default", a built-in model name (e.g. "order2") or the path of a model file. Throws shz::Error:
 // kUsage for an unknown name, kInput for an unreadable file, kModel for an invalid one.
-std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path);
+// `device` picks where SHA-RNN models run: "cpu", "cuda" (Error(kUsage) without a usable
+// GPU) or "auto" (CUDA when available); pmfs are identical on each. Built-in models run on
+// the CPU whatever `device` says.
+std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path, const std::string& device = "cpu");
 
 // A model file already in memory (e.g. embedded in an archive); `label` names it in errors.
-std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, const std::string& label);
+std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, const std::string& label,
+                                                    const std::string& device = "cpu");
 
 }  // namespace shz

@@ -46,12 +46,14 @@ struct CompressOptions {
   bool embed_model = false;      // store the model file in the archive (model files only)
   uint64_t segment_size = 0;     // 0: the model's default
   unsigned threads = 0;          // 0: all cores; the archive does not depend on it
+  std::string device = "cpu";    // SHA-RNN models: cpu | cuda | auto; never changes the archive
   ProgressFn progress;
 };
 
 struct DecompressOptions {
   std::string model;  // model file for archives that name one without embedding it
   unsigned threads = 0;
+  std::string device = "cpu";  // SHA-RNN models: cpu | cuda | auto; same output on each
   ProgressFn progress;
 };
 

@@ -19,7 +19,13 @@
 // shared between them by the linker, running AVX-512 code on a CPU without it.
 #if defined(__CUDACC__)
 #define SHZ_HD __host__ __device__ static
-#define SHZ_LUT_CONST __device__ __constant__ const
+// Global (not __constant__) memory: the four tables (112 KiB) exceed the 64 KiB constant
+// bank, and lookups diverge across a warp, which constant memory serialises. In a .cu file
+// these functions are for device code only; host code uses the tables of the C++ build.
+#define SHZ_LUT_CONST static __device__ const
+// The table readers below are __host__ __device__ like everything here, but a .cu file calls
+// them from kernels only; nvcc's note that host code cannot read the device tables is moot.
+#pragma nv_diag_suppress 20091
 #else
 #define SHZ_HD static
 #define SHZ_LUT_CONST inline constexpr
@@ -98,6 +104,22 @@ SHZ_HD inline int64_t floor_div(int64_t a, int64_t b) {
 // std is taken as s / 2^8 with s = isqrt(var * 2^16): exact integer arithmetic, no epsilon
 // (a constant row yields y = beta). Division by s is a multiplication by inv = 2^40 / s,
 // computed once per row: var >= 1 gives s >= 256, so inv <= 2^32 and |dev * inv| < 2^54.
+// The LayerNorm's per-row reciprocal from sq = sum((x - mean)^2): 0 for a constant row (then
+// the output is beta), else floor(2^40 / s), s = isqrt(floor(sq / n) * 2^16) >= 256.
+SHZ_HD inline int64_t layernorm_inv(uint64_t sq, int n) {
+  const uint64_t s = isqrt64((sq / uint64_t(n)) << 16);  // ~ std * 256
+  return s == 0 ? 0 : int64_t((uint64_t(1) << 40) / s);
+}
+
+// One LayerNorm output from its row's mean (floor of sum / n) and layernorm_inv.
+SHZ_HD inline int32_t layernorm_elem(int32_t x, int64_t mean, int64_t inv, int32_t gamma, int32_t beta) {
+  if (inv == 0) return sat_act(beta);
+  const int64_t z = ((x - mean) * inv) >> 20;  // Q12, |z| <= sqrt(n) * 2^12
+  return sat_act(((z * gamma + (int64_t(1) << 15)) >> 16) + beta);
+}
+
+// The whole row, sequentially. Parallel backends form the same two integer sums in any order
+// (integer addition is associative) and call layernorm_inv and layernorm_elem.
 SHZ_HD inline void layernorm_row(const int32_t* x, int n, const int32_t* gamma, const int32_t* beta, int32_t* y) {
   int64_t sum = 0;
   for (int i = 0; i < n; ++i) {
@@ -110,16 +132,8 @@ SHZ_HD inline void layernorm_row(const int32_t* x, int n, const int32_t* gamma, 
     const int64_t dv = x[i] - mean;
     sq += uint64_t(dv * dv);
   }
-  const uint64_t s = isqrt64((sq / uint64_t(n)) << 16);  // ~ std * 256
-  if (s == 0) {
-    for (int i = 0; i < n; ++i) y[i] = sat_act(beta[i]);
-    return;
-  }
-  const int64_t inv = int64_t((uint64_t(1) << 40) / s);
-  for (int i = 0; i < n; ++i) {
-    const int64_t z = ((x[i] - mean) * inv) >> 20;  // Q12, |z| <= sqrt(n) * 2^12
-    y[i] = sat_act(((z * gamma[i] + (int64_t(1) << 15)) >> 16) + beta[i]);
-  }
+  const int64_t inv = layernorm_inv(sq, n);
+  for (int i = 0; i < n; ++i) y[i] = layernorm_elem(x[i], mean, inv, gamma[i], beta[i]);
 }
 
 // One LSTM unit: gate pre-activations in Q8 (PyTorch order i, f, g, o), cell state c in Q15
@@ -143,6 +157,9 @@ SHZ_HD inline int8_t lstm_h_i8(int32_t h_q15) {
 // LSTM output h (Q15) as a Q8 activation.
 SHZ_HD inline int32_t lstm_h_q8(int32_t h_q15) { return (h_q15 + 64) >> 7; }
 
+// The attention query, kept in int16 range so SIMD kernels may use 16-bit products.
+SHZ_HD inline int32_t sat_i16(int32_t v) { return v > 32767 ? 32767 : v < -32767 ? -32767 : v; }
+
 // Attention output element: mix (sum of Q15 probabilities x int8 memory) times the value
 // gate g (Q24 multiplier) -> Q8. |mix| <= 2^15 * 127 < 2^22 and |g| < 2^31: fits int64.
 SHZ_HD inline int32_t attn_out(int64_t mix, int32_t g) {
@@ -153,17 +170,20 @@ SHZ_HD inline int32_t attn_out(int64_t mix, int32_t g) {
 // inv = floor(2^56 / sum(e)): about e_j * 2^15 / sum, with one division per row instead of
 // one per entry. The max term is 65536, so 2^16 <= sum < 2^31 (n <= 2^15): inv <= 2^40 and
 // e_j * inv <= 2^56. p_j <= 2^15 before the clamp, which keeps it in int16 range for SIMD.
+SHZ_HD inline uint64_t softmax_inv(int64_t sum) { return (uint64_t(1) << 56) / uint64_t(sum); }
+SHZ_HD inline int32_t softmax_p(int32_t e, uint64_t inv) {
+  const uint64_t v = (uint64_t(e) * inv) >> 41;
+  return int32_t(v > 32767 ? 32767 : v);
+}
+
 SHZ_HD inline void softmax_q15(const int32_t* logits_q8, int n, int32_t* p) {
   int32_t m = logits_q8[0];
   for (int j = 1; j < n; ++j) m = logits_q8[j] > m ? logits_q8[j] : m;
   int64_t sum = 0;
   for (int j = 0; j < n; ++j) sum += (p[j] = exp_neg_q16(m - logits_q8[j]));
   assert(n <= 32768 && sum >= 65536 && sum < (int64_t(1) << 31));
-  const uint64_t inv = (uint64_t(1) << 56) / uint64_t(sum);
-  for (int j = 0; j < n; ++j) {
-    const uint64_t v = (uint64_t(p[j]) * inv) >> 41;
-    p[j] = int32_t(v > 32767 ? 32767 : v);
-  }
+  const uint64_t inv = softmax_inv(sum);
+  for (int j = 0; j < n; ++j) p[j] = softmax_p(p[j], inv);
 }
 
 // The coder's pmf from 256 output logits (Q8): f_s = 1 + ((e_s * inv) >> 40) with

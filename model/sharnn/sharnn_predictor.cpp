@@ -7,13 +7,6 @@
 #include "sharnn_ops.h"
 
 namespace shz::sharnn {
-namespace {
-
-// q'' is kept in int16 range so SIMD kernels may use 16-bit products (MODEL_FORMAT.md).
-inline int32_t sat_i16(int32_t v) { return v > 32767 ? 32767 : v < -32767 ? -32767 : v; }
-
-}  // namespace
-
 ShaRnnPredictor::ShaRnnPredictor(std::shared_ptr<const Model> model, ModelIdentity id, SimdLevel level, size_t batch)
     : model_(std::move(model)), id_(std::move(id)), level_(level), batch_(batch ? batch : 1) {
   for (const Layer& L : model_->layers) {

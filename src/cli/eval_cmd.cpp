@@ -44,6 +44,7 @@ int eval_run(const EvalOptions& o) {
       CompressOptions copt;
       copt.model = o.model;
       copt.threads = o.threads;
+      copt.device = o.device;
       if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
       const auto t0 = std::chrono::steady_clock::now();
       const std::vector<uint8_t> archive = compress(data.data(), data.size(), copt);

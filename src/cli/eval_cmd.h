@@ -14,6 +14,7 @@ struct EvalOptions {
   std::string segment_size;
   unsigned threads = 0;
   bool json = false;
+  std::string device = "cpu";
 };
 
 int eval_run(const EvalOptions& o);

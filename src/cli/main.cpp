@@ -32,6 +32,7 @@ struct Options {
   std::string model;  // compress: default "default"; decompress: a model file, if needed
   bool embed_model = false;
   std::string segment_size;
+  std::string device = "cpu";
 };
 
 const char* const kExitCodes =
@@ -93,6 +94,8 @@ void compress_one(const Options& o, const std::string& in) {
   copt.model = o.model.empty() ? kDefaultModelName : o.model;
   copt.embed_model = o.embed_model;
   copt.threads = o.threads;
+  copt.device = o.device;
+  if (verbosity(o) >= 2) say(o, 2, "model: " + model_load(copt.model, copt.device)->description);
   if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
   struct stat st {};
   const auto t0 = std::chrono::steady_clock::now();
@@ -142,6 +145,7 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
   DecompressOptions dopt;
   dopt.threads = o.threads;
   dopt.model = o.model;
+  dopt.device = o.device;
   dopt.progress = [&](const Progress& p) { line.update(p); };
   uint64_t produced = 0;
   std::unique_ptr<OutputFile> file;
@@ -297,6 +301,11 @@ int main(int argc, char** argv) {
   CLI::App* test = app.add_subcommand("test", "Check that archives decode and their checksums match");
   add_common(test, o, false);
   test->add_option("-m,--model", o.model, "Model file, for archives made with one and not embedding it");
+  for (CLI::App* c : {comp, dec, test})
+    c->add_option("--device", o.device,
+                  "Where SHA-RNN models run: cpu (default), cuda, or auto (CUDA when a GPU is usable); "
+                  "never changes the output")
+        ->capture_default_str();
   CLI::App* info = app.add_subcommand("info", "Describe archives (-v: every segment)");
   add_common(info, o, false);
   BenchOptions bo;
@@ -304,7 +313,7 @@ int main(int argc, char** argv) {
   bench->add_option("paths", bo.paths, "Files or directories");
   bench->add_option("--replot", bo.replot, "Redraw the table, --csv and --svg from a --json of an earlier run");
   bench->add_option("-m,--model", bo.models, "shz model to include (repeatable; default: the built-in default model)");
-  bench->add_option("--runs", bo.runs, "Measured runs after one warm-up (median reported)")->check(CLI::Range(1, 100));
+  bench->add_option("--runs", bo.runs, "Measured runs after one warm-up (median reported; a first run over 5 s counts)")->check(CLI::Range(1, 100));
   bench->add_option("-T,--threads", bo.threads, "shz worker threads (0: one per core)");
   bench->add_option("--csv", bo.csv, "Write CSV here ('-': stdout)");
   bench->add_option("--json", bo.json, "Write JSON here ('-': stdout)");
@@ -319,6 +328,7 @@ int main(int argc, char** argv) {
   eval->add_option("--segment-size", eo.segment_size, "Bytes per segment (default: the model's choice)");
   eval->add_option("-T,--threads", eo.threads, "Worker threads (0: one per core)");
   eval->add_flag("--json", eo.json, "One JSON object per file");
+  eval->add_option("--device", eo.device, "cpu, cuda or auto")->capture_default_str();
   app.add_subcommand("train", "Train a SHA-RNN (runs shz-train train; see shz train --help)");
   app.add_subcommand("export", "Quantise a checkpoint into a model file (runs shz-train export)");
 

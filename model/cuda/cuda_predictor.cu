@@ -1,0 +1,275 @@
+// The SHA-RNN step on the GPU: the data flow of model/sharnn/sharnn_predictor.cpp, one kernel
+// per operation (each reusing sharnn_ops.h's element functions), weights uploaded once,
+// slot state kept on the device; only slot ids, bytes in and pmfs out cross the bus.
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "attention.cuh"
+#include "boom.cuh"
+#include "cuda_backend.h"
+#include "cuda_check.cuh"
+#include "layernorm.cuh"
+#include "lstm.cuh"
+#include "matmul.cuh"
+#include "model/sharnn/sharnn_ops.h"
+#include "rows_io.cuh"
+
+namespace shz::cuda {
+namespace {
+
+// A device allocation of n elements of T, freed with its owner.
+template <class T>
+class DeviceArray {
+ public:
+  DeviceArray() = default;
+  explicit DeviceArray(size_t n) { resize(n); }
+  DeviceArray(const DeviceArray&) = delete;
+  DeviceArray& operator=(const DeviceArray&) = delete;
+  DeviceArray(DeviceArray&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
+  DeviceArray& operator=(DeviceArray&& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  ~DeviceArray() {
+    if (p_) cudaFree(p_);
+  }
+  void resize(size_t n) {
+    if (p_) SHZ_CUDA_CHECK(cudaFree(p_));
+    p_ = nullptr;
+    n_ = n;
+    if (n) SHZ_CUDA_CHECK(cudaMalloc(&p_, n * sizeof(T)));
+  }
+  void upload(const std::vector<T>& v) {
+    resize(v.size());
+    if (!v.empty()) SHZ_CUDA_CHECK(cudaMemcpy(p_, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
+  }
+  T* get() const { return p_; }
+  size_t size() const { return n_; }
+
+ private:
+  T* p_ = nullptr;
+  size_t n_ = 0;
+};
+
+struct DevLinear {
+  DeviceArray<int8_t> w;
+  DeviceArray<int32_t> m, b;
+  int rows = 0, cols = 0;
+  void upload(const sharnn::QLinear& q) {
+    rows = q.rows, cols = q.cols;
+    w.upload(q.w), m.upload(q.m), b.upload(q.b);
+  }
+};
+
+struct DevLN {
+  DeviceArray<int32_t> gamma, beta;
+  void upload(const sharnn::QLayerNorm& l) { gamma.upload(l.gamma), beta.upload(l.beta); }
+};
+
+struct DevLayer {
+  DevLN ln_start, ln_mem, ln_mid, ln_q, ln_ff, ln_xff;
+  DevLinear w_ih, w_hh, w_q, w_boom;
+  DeviceArray<int32_t> gate;
+  int attn_index = -1;  // which attention memory, or -1
+};
+
+class CudaPredictor final : public Predictor {
+ public:
+  CudaPredictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch)
+      : model_(std::move(model)), id_(std::move(id)), batch_(batch ? batch : 1) {
+    const sharnn::Model& M = *model_;
+    layers_.resize(M.layers.size());
+    int attn = 0;
+    for (size_t l = 0; l < M.layers.size(); ++l) {
+      const sharnn::Layer& L = M.layers[l];
+      DevLayer& D = layers_[l];
+      D.ln_start.upload(L.ln_start);
+      D.w_ih.upload(L.w_ih);
+      D.w_hh.upload(L.w_hh);
+      if (M.hp.has_attn(int(l))) {
+        D.attn_index = attn++;
+        D.ln_mem.upload(L.ln_mem);
+        D.ln_mid.upload(L.ln_mid);
+        D.ln_q.upload(L.ln_q);
+        D.w_q.upload(L.w_q);
+        D.gate.upload(L.gate);
+      }
+      D.ln_ff.upload(L.ln_ff);
+      D.ln_xff.upload(L.ln_xff);
+      D.w_boom.upload(L.w_boom);
+    }
+    attn_layers_ = attn;
+    embed_.upload(M.embed);
+    head_m_.upload(M.head.m);
+    head_b_.upload(M.head.b);
+  }
+
+  ModelIdentity identity() const override { return id_; }
+  int pmf_bits() const override { return sharnn::kPmfBits; }
+  size_t preferred_streams() const override { return batch_; }
+  uint64_t default_segment_size() const override { return uint64_t(64) << 10; }  // as the CPU engine
+
+  void begin(size_t streams) override {
+    const sharnn::HyperParams& hp = model_->hp;
+    const size_t d = size_t(hp.d_model), S = streams, L = size_t(hp.n_layers), A = size_t(attn_layers_);
+    const size_t W = size_t(hp.window);
+    c_.resize(S * L * d);
+    h8_.resize(S * L * d);
+    mem_.resize(S * A * W * d);
+    head_.resize(S * A);
+    filled_.resize(S * A);
+    SHZ_CUDA_CHECK(cudaMemset(c_.get(), 0, c_.size() * sizeof(int32_t)));
+    SHZ_CUDA_CHECK(cudaMemset(h8_.get(), 0, h8_.size()));
+    if (A) {
+      SHZ_CUDA_CHECK(cudaMemset(head_.get(), 0, head_.size() * sizeof(int)));
+      SHZ_CUDA_CHECK(cudaMemset(filled_.get(), 0, filled_.size() * sizeof(int)));
+    }
+    const size_t k = S, big = std::max<size_t>(size_t(hp.boom_dim), 256);
+    x_.resize(k * d), y_.resize(k * d), n_.resize(k * d), a_.resize(4 * k * d), b_.resize(4 * k * d);
+    big_.resize(k * big), q8_.resize(k * d), hin_.resize(k * d), scores_.resize(A ? k * W : 1);
+    slots_dev_.resize(k), bytes_dev_.resize(k), pmf_dev_.resize(k * 256);
+    fresh_.assign(S, true);
+    pmf_host_.assign(S * 256, 0);
+    step_pmf_.resize(k * 256);
+  }
+
+  void reset(size_t slot) override {
+    const sharnn::HyperParams& hp = model_->hp;
+    const size_t d = size_t(hp.d_model), L = size_t(hp.n_layers), A = size_t(attn_layers_);
+    SHZ_CUDA_CHECK(cudaMemset(c_.get() + slot * L * d, 0, L * d * sizeof(int32_t)));
+    SHZ_CUDA_CHECK(cudaMemset(h8_.get() + slot * L * d, 0, L * d));
+    if (A) {
+      SHZ_CUDA_CHECK(cudaMemset(head_.get() + slot * A, 0, A * sizeof(int)));
+      SHZ_CUDA_CHECK(cudaMemset(filled_.get() + slot * A, 0, A * sizeof(int)));
+    }
+    fresh_[slot] = true;
+  }
+
+  void predict(const size_t* slots, size_t n, uint32_t* pmfs) override {
+    std::vector<size_t> fresh;
+    for (size_t i = 0; i < n; ++i)
+      if (fresh_[slots[i]]) fresh.push_back(slots[i]);
+    if (!fresh.empty()) {
+      const std::vector<uint8_t> zeros(fresh.size(), 0);  // the implicit byte before a segment
+      step(fresh.data(), fresh.size(), zeros.data());
+    }
+    for (size_t i = 0; i < n; ++i) std::memcpy(pmfs + 256 * i, &pmf_host_[slots[i] * 256], 256 * sizeof(uint32_t));
+  }
+
+  void update(const size_t* slots, size_t n, const uint8_t* bytes) override {
+    if (n) step(slots, n, bytes);
+  }
+
+ private:
+  void step(const size_t* slots, size_t kk, const uint8_t* bytes) {
+    const sharnn::Model& M = *model_;
+    const int d = M.hp.d_model, k = int(kk), boom = M.hp.boom_dim;
+    std::vector<int> ids(slots, slots + kk);
+    SHZ_CUDA_CHECK(cudaMemcpy(slots_dev_.get(), ids.data(), kk * sizeof(int), cudaMemcpyHostToDevice));
+    SHZ_CUDA_CHECK(cudaMemcpy(bytes_dev_.get(), bytes, kk, cudaMemcpyHostToDevice));
+    const int* sl = slots_dev_.get();
+    const LstmState ls{c_.get(), h8_.get(), M.hp.n_layers, d};
+    const AttnState as{mem_.get(), head_.get(), filled_.get(), attn_layers_, M.hp.window, d};
+
+    embed_rows(embed_.get(), bytes_dev_.get(), k, d, x_.get());
+    for (size_t l = 0; l < M.layers.size(); ++l) {
+      const sharnn::Layer& L = M.layers[l];
+      DevLayer& D = layers_[l];
+      layernorm_rows(x_.get(), k, d, D.ln_start.gamma.get(), D.ln_start.beta.get(), n_.get(), L.lstm_in_m, q8_.get());
+      lstm_gather_h8(ls, sl, k, int(l), hin_.get());
+      matmul(D.w_ih.w.get(), 4 * d, d, q8_.get(), k, a_.get());
+      matmul(D.w_hh.w.get(), 4 * d, d, hin_.get(), k, b_.get());
+      lstm_step(a_.get(), b_.get(), k, D.w_ih.m.get(), D.w_ih.b.get(), D.w_hh.m.get(), D.w_hh.b.get(), ls, sl, int(l),
+                y_.get());
+      if (D.attn_index >= 0) {
+        layernorm_rows(y_.get(), k, d, D.ln_mem.gamma.get(), D.ln_mem.beta.get(), n_.get(), L.mem_m, hin_.get());
+        attn_write(as, hin_.get(), sl, k, D.attn_index);
+        layernorm_rows(y_.get(), k, d, D.ln_mid.gamma.get(), D.ln_mid.beta.get(), n_.get(), L.q_in_m, q8_.get());
+        matmul(D.w_q.w.get(), d, d, q8_.get(), k, a_.get());
+        requant_rows(a_.get(), k, d, D.w_q.m.get(), D.w_q.b.get(), b_.get());
+        layernorm_rows(b_.get(), k, d, D.ln_q.gamma.get(), D.ln_q.beta.get(), b_.get(), 0, nullptr);
+        attn_scores_softmax(as, b_.get(), sl, k, D.attn_index, L.attn_shift, scores_.get());
+        attn_mix(as, scores_.get(), sl, k, D.attn_index, D.gate.get(), n_.get(), y_.get());
+      }
+      layernorm_rows(y_.get(), k, d, D.ln_xff.gamma.get(), D.ln_xff.beta.get(), n_.get(), L.boom_in_m, q8_.get());
+      layernorm_rows(y_.get(), k, d, D.ln_ff.gamma.get(), D.ln_ff.beta.get(), n_.get(), 0, nullptr);
+      matmul(D.w_boom.w.get(), boom, d, q8_.get(), k, big_.get());
+      boom_out(big_.get(), n_.get(), k, d, boom, D.w_boom.m.get(), D.w_boom.b.get(), x_.get());
+    }
+    quantize(x_.get(), size_t(k) * size_t(d), M.head_in_m, q8_.get());
+    matmul(embed_.get(), 256, d, q8_.get(), k, big_.get());
+    head_pmf(big_.get(), k, head_m_.get(), head_b_.get(), pmf_dev_.get());
+    SHZ_CUDA_CHECK(cudaMemcpy(step_pmf_.data(), pmf_dev_.get(), kk * 256 * sizeof(uint32_t), cudaMemcpyDeviceToHost));
+    for (size_t r = 0; r < kk; ++r) {
+      std::memcpy(&pmf_host_[slots[r] * 256], &step_pmf_[r * 256], 256 * sizeof(uint32_t));
+      fresh_[slots[r]] = false;
+    }
+  }
+
+  std::shared_ptr<const sharnn::Model> model_;
+  ModelIdentity id_;
+  size_t batch_;
+  int attn_layers_ = 0;
+  std::vector<DevLayer> layers_;
+  DeviceArray<int8_t> embed_;
+  DeviceArray<int32_t> head_m_, head_b_;
+  // Slot state.
+  DeviceArray<int32_t> c_;
+  DeviceArray<int8_t> h8_, mem_;
+  DeviceArray<int> head_, filled_;
+  // Step scratch, sized for every slot at once.
+  DeviceArray<int32_t> x_, y_, n_, a_, b_, big_, scores_;
+  DeviceArray<int8_t> q8_, hin_;
+  DeviceArray<int> slots_dev_;
+  DeviceArray<uint8_t> bytes_dev_;
+  DeviceArray<uint32_t> pmf_dev_;
+  std::vector<bool> fresh_;
+  std::vector<uint32_t> pmf_host_, step_pmf_;
+};
+
+}  // namespace
+
+bool available(std::string* why) {
+  int n = 0;
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess || n == 0) {
+    if (why) *why = e != cudaSuccess ? std::string("no usable CUDA GPU (") + cudaGetErrorString(e) + ")" : "no CUDA GPU found";
+    return false;
+  }
+  return true;
+}
+
+std::string device_description() {
+  int dev = 0;
+  cudaDeviceProp p{};
+  if (!available(nullptr) || cudaGetDevice(&dev) != cudaSuccess || cudaGetDeviceProperties(&p, dev) != cudaSuccess)
+    return {};
+  return std::string(p.name) + " (sm_" + std::to_string(p.major) + std::to_string(p.minor) + ", " +
+         std::to_string(p.totalGlobalMem >> 30) + " GiB)";
+}
+
+std::string memory_report() {
+  size_t free_b = 0, total = 0;
+  if (!available(nullptr) || cudaMemGetInfo(&free_b, &total) != cudaSuccess) return {};
+  return "GPU memory: " + std::to_string((total - free_b) >> 20) + " MiB used of " + std::to_string(total >> 20) + " MiB";
+}
+
+double int8_peak_macs() {
+  // Dense int8 tensor-core figures from NVIDIA's data sheets (TOPS / 2): A100 624 TOPS,
+  // H100 SXM and H200 1979 TOPS, H100 PCIe 1513 TOPS.
+  const std::string d = device_description();
+  if (d.find("H200") != std::string::npos) return 1979e12 / 2;
+  if (d.find("H100") != std::string::npos) return d.find("PCIe") != std::string::npos ? 1513e12 / 2 : 1979e12 / 2;
+  if (d.find("A100") != std::string::npos) return 624e12 / 2;
+  return 0;
+}
+
+std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch) {
+  std::string why;
+  if (!available(&why)) throw Error(ErrorCode::kUsage, "--device cuda: " + why);
+  return std::make_unique<CudaPredictor>(std::move(model), std::move(id), batch);
+}
+
+}  // namespace shz::cuda

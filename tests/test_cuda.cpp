@@ -1,0 +1,76 @@
+// The CUDA backend against the CPU engine, with equality: pmfs stream by stream at batch
+// sizes 1, 7, 64 and 1024, and whole archives both ways (made on the GPU, decoded on the CPU
+// and the reverse). Without a usable GPU (or in a build without CUDA) every case says so and
+// passes vacuously; tools/device-check runs them on a GPU machine.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "engine_fixture.h"
+#include "model/cuda/cuda_backend.h"
+#include "model/sharnn/sharnn_predictor.h"
+#include "shz/shz.h"
+#include "test_util.h"
+
+using namespace shz;
+using namespace shz::sharnn;
+using namespace shz::test;
+
+namespace {
+
+bool gpu_or_skip() {
+  std::string why;
+  if (cuda::available(&why)) return true;
+  WARN("CUDA tests skipped: " << why);
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("cuda: pmfs equal the CPU engine's at batch sizes 1, 7, 64 and 1024", "[cuda]") {
+  if (!gpu_or_skip()) return;
+  const auto text = test::corpus("kjv-pentateuch.txt", 300);  // window 24: the ring wraps
+  std::vector<std::vector<uint8_t>> others;
+  for (int i = 0; i < 16; ++i) others.push_back(test::corpus("jargon-4.4.7.txt", size_t(50 + 29 * i)));
+  ShaRnnPredictor ref(small_model(), ModelIdentity{"t", 0}, SimdLevel::kScalar, 1);
+  const std::vector<uint32_t> alone = pmfs_of(ref, text, 1, 0, {text});
+  for (size_t batch : {1u, 7u, 64u, 1024u}) {
+    INFO("batch " << batch);
+    auto gpu = cuda::make_predictor(small_model(), ModelIdentity{"t", 0}, batch);
+    CHECK(pmfs_of(*gpu, text, 1, 0, {text}) == alone);
+    CHECK(pmfs_of(*gpu, text, batch, batch / 2, others) == alone);  // among busy, ragged streams
+  }
+}
+
+TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]") {
+  if (!gpu_or_skip()) return;
+  const std::string model = write_temp(small_model_bytes(), "cuda.shzm");
+  const auto text = test::corpus("jargon-4.4.7.txt", 20000);
+  CompressOptions o;
+  o.model = model;
+  o.segment_size = 700;  // 29 segments: uneven batches
+  o.threads = 2;
+  const auto cpu = compress(text.data(), text.size(), o);
+  o.device = "cuda";
+  const auto gpu = compress(text.data(), text.size(), o);
+  CHECK(gpu == cpu);
+  DecompressOptions d;
+  d.model = model;
+  d.device = "cpu";
+  CHECK(decompress(gpu.data(), gpu.size(), d) == text);
+  d.device = "cuda";
+  CHECK(decompress(cpu.data(), cpu.size(), d) == text);
+  std::remove(model.c_str());
+}
+
+TEST_CASE("cuda: --device cuda without a GPU is a clear error", "[cuda]") {
+  std::string why;
+  if (cuda::available(&why)) return;  // covered by the cases above
+  CompressOptions o;
+  o.model = write_temp(small_model_bytes(), "nogpu.shzm");
+  o.device = "cuda";
+  const std::vector<uint8_t> text(100, 'a');
+  CHECK_THROWS_WITH(compress(text.data(), text.size(), o), Catch::Contains("--device cuda"));
+  std::remove(o.model.c_str());
+}
