@@ -148,7 +148,7 @@ expect 0 "" "$SHZ" decompress -q -o me.out me.shz
 cmp -s me.out ms.txt && ok || bad "embedded-model round trip differs"
 expect 0 "" "$SHZ" info me.shz
 grep -q "embedded model" out.txt && grep -q "without model" out.txt && ok || bad "info should show model bytes: $(cat out.txt)"
-expect 1 "embed-model needs a model file" "$SHZ" compress -c --embed-model ms.txt
+expect 1 "embed-model needs a model file" "$SHZ" compress -c -m order2 --embed-model ms.txt
 printf 'not a model' >junk.shzm
 expect 3 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
 expect 2 "cannot open model file" "$SHZ" compress -c -m missing.shzm ms.txt
