@@ -148,12 +148,12 @@ class CudaPredictor final : public Predictor {
   }
 
   void predict(const size_t* slots, size_t n, uint32_t* pmfs) override {
-    std::vector<size_t> fresh;
+    fresh_ids_.clear();
     for (size_t i = 0; i < n; ++i)
-      if (fresh_[slots[i]]) fresh.push_back(slots[i]);
-    if (!fresh.empty()) {
-      const std::vector<uint8_t> zeros(fresh.size(), 0);  // the implicit byte before a segment
-      step(fresh.data(), fresh.size(), zeros.data());
+      if (fresh_[slots[i]]) fresh_ids_.push_back(slots[i]);
+    if (!fresh_ids_.empty()) {
+      zeros_.assign(fresh_ids_.size(), 0);  // the implicit byte before a segment
+      step(fresh_ids_.data(), fresh_ids_.size(), zeros_.data());
     }
     for (size_t i = 0; i < n; ++i) std::memcpy(pmfs + 256 * i, &pmf_host_[slots[i] * 256], 256 * sizeof(uint32_t));
   }
@@ -166,8 +166,8 @@ class CudaPredictor final : public Predictor {
   void step(const size_t* slots, size_t kk, const uint8_t* bytes) {
     const sharnn::Model& M = *model_;
     const int d = M.hp.d_model, k = int(kk), boom = M.hp.boom_dim;
-    std::vector<int> ids(slots, slots + kk);
-    SHZ_CUDA_CHECK(cudaMemcpy(slots_dev_.get(), ids.data(), kk * sizeof(int), cudaMemcpyHostToDevice));
+    ids_.assign(slots, slots + kk);
+    SHZ_CUDA_CHECK(cudaMemcpy(slots_dev_.get(), ids_.data(), kk * sizeof(int), cudaMemcpyHostToDevice));
     SHZ_CUDA_CHECK(cudaMemcpy(bytes_dev_.get(), bytes, kk, cudaMemcpyHostToDevice));
     const int* sl = slots_dev_.get();
     const LstmState ls{c_.get(), h8_.get(), M.hp.n_layers, d};
@@ -227,6 +227,9 @@ class CudaPredictor final : public Predictor {
   DeviceArray<uint32_t> pmf_dev_;
   std::vector<bool> fresh_;
   std::vector<uint32_t> pmf_host_, step_pmf_;
+  std::vector<size_t> fresh_ids_;  // per-call scratch, kept to avoid allocating every byte
+  std::vector<uint8_t> zeros_;
+  std::vector<int> ids_;
 };
 
 }  // namespace

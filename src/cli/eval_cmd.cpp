@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "bench/runner.h"
 #include "cli/file_io.h"
 #include "cli/size_arg.h"
 #include "cli/tool_exec.h"
@@ -13,17 +14,11 @@
 namespace shz::cli {
 namespace {
 
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 // The float model's bits on `file`, segmented as the archive is, from shz-train float-eval.
 double float_bits(const EvalOptions& o, const std::string& file, uint64_t segment) {
-  const std::string cmd = shell_quote(train_tool_path()) + " float-eval --json --segment-size " +
+  const std::string cmd = bench::shell_quote(train_tool_path()) + " float-eval --json --segment-size " +
                           std::to_string(segment) + " -T " + std::to_string(o.threads) + " " +
-                          shell_quote(o.checkpoint) + " " + shell_quote(file);
+                          bench::shell_quote(o.checkpoint) + " " + bench::shell_quote(file);
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
   if (!p) throw Error(ErrorCode::kUsage, "cannot run shz-train");
   std::string out;
