@@ -49,7 +49,7 @@ TEST_CASE("kernels: matmul on every SIMD level equals the scalar reference", "[k
 TEST_CASE("kernels: attention scores and mix on every SIMD level equal the reference", "[kernels]") {
   test::Rng rng(12);
   for (SimdLevel level : simd_available())
-    for (int d : {16, 48, 256, 1024})
+    for (int d : {16, 48, 208, 256, 1024})
       for (int n : {1, 2, 31, 300}) {
         for (bool extreme : {false, true}) {
           std::vector<int16_t> q(static_cast<size_t>(d));
@@ -60,6 +60,13 @@ TEST_CASE("kernels: attention scores and mix on every SIMD level equal the refer
           AttnMemory ref_mem, got_mem;
           attn_memory_init(ref_mem, SimdLevel::kScalar, n + 5, d);
           attn_memory_init(got_mem, level, n + 5, d);
+          // Stale rows beyond n (a ring being refilled) must not reach the results.
+          std::vector<int8_t> stale(static_cast<size_t>(d));
+          for (auto& v : stale) v = int8_t(int(rng.below(255)) - 127);
+          for (int j = n; j < n + 5; ++j) {
+            attn_memory_write(ref_mem, j, stale.data());
+            attn_memory_write(got_mem, j, stale.data());
+          }
           for (int j = n - 1; j >= 0; --j) {
             attn_memory_write(ref_mem, j, &mem[size_t(j) * size_t(d)]);
             attn_memory_write(got_mem, j, &mem[size_t(j) * size_t(d)]);

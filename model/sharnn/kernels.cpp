@@ -116,8 +116,12 @@ void attn_memory_init(AttnMemory& m, SimdLevel level, int window, int d) {
     return;
   }
   const int lanes = pos_lanes(level);
-  const size_t wpad = size_t((window + lanes - 1) / lanes * lanes);
+  const size_t wpad = size_t((window + lanes - 1) / lanes * lanes);  // a multiple of 4 too
   m.by_pos.assign(wpad * size_t(d), 0);
+  if (level == SimdLevel::kAvx512Vnni) {
+    m.by_col.assign(wpad * size_t(d), 0);
+    m.row_sum.assign(wpad, 0);
+  }
 }
 
 void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
@@ -129,7 +133,22 @@ void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
   const size_t lanes = size_t(pos_lanes(m.level));
   int8_t* blk = m.by_pos.data() + size_t(pos) / lanes * lanes * d;
   const size_t lane = size_t(pos) % lanes;
-  for (size_t i = 0; i < d; ++i) blk[((i / 2) * lanes + lane) * 2 + (i % 2)] = row[i];
+  if (m.level == SimdLevel::kAvx2) {
+    for (size_t i = 0; i < d; ++i) blk[((i / 2) * lanes + lane) * 2 + (i % 2)] = row[i];
+    return;
+  }
+  int32_t sum = 0;
+  for (size_t i = 0; i < d; ++i) {
+    blk[((i / 4) * lanes + lane) * 4 + (i % 4)] = row[i];
+    sum += row[i];
+  }
+  m.row_sum[size_t(pos)] = sum;
+  const size_t wpad = m.row_sum.size(), chunk = size_t(kMixChunk);
+  for (size_t c0 = 0; c0 < d; c0 += chunk) {
+    const size_t cw = d - c0 < chunk ? d - c0 : chunk;
+    int8_t* run = m.by_col.data() + c0 * wpad + size_t(pos) / 4 * cw * 4 + size_t(pos) % 4;
+    for (size_t i = 0; i < cw; ++i) run[4 * i] = row[c0 + i];
+  }
 }
 
 void attn_scores(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {

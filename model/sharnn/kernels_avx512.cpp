@@ -74,71 +74,110 @@ void matmul_avx512(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) 
 
 namespace shz::sharnn {
 namespace {
-// 32 int8 -> 32 int16: memory is stored as int8 to halve its traffic.
-inline __m512i widen(const int8_t* p) {
-  return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-}
-}  // namespace
 
-// Positions are lanes: each of the 16 int32 lanes sums one position's products over at most
-// 256 columns (< 2^30), then adds into int64, so any d <= 4096 is exact.
-void attn_scores_avx512(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
-  const int pairs = m.d / 2;
-  for (int b = 0; b * 16 < n; ++b) {
-    const int8_t* blk = m.by_pos.data() + size_t(b) * 16 * size_t(m.d);
-    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
-    for (int c0 = 0; c0 < pairs; c0 += 128) {
-      const int c1 = pairs < c0 + 128 ? pairs : c0 + 128;
-      __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
-      int c = c0;
-      for (; c + 1 < c1; c += 2) {
-        int32_t q0, q1;
-        std::memcpy(&q0, q + 2 * c, 4);
-        std::memcpy(&q1, q + 2 * c + 2, 4);
-        a0 = _mm512_dpwssd_epi32(a0, _mm512_set1_epi32(q0), widen(blk + 32 * c));
-        a1 = _mm512_dpwssd_epi32(a1, _mm512_set1_epi32(q1), widen(blk + 32 * (c + 1)));
-      }
-      if (c < c1) {
-        int32_t q0;
-        std::memcpy(&q0, q + 2 * c, 4);
-        a0 = _mm512_dpwssd_epi32(a0, _mm512_set1_epi32(q0), widen(blk + 32 * c));
-      }
-      a0 = _mm512_add_epi32(a0, a1);
-      lo = _mm512_add_epi64(lo, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(a0)));
-      hi = _mm512_add_epi64(hi, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(a0, 1)));
+// Scores of NB blocks of 16 positions: lanes are positions; each vpdpbusd adds, per lane,
+// four columns' products of one byte of q with the memory. q = 256 * qh + ql with
+// qh in [-128, 127] offset to qh + 128 (unsigned) and ql in [0, 255]; per lane
+// |sum| <= 255 * 127 * d < 2^31 for d <= 4096, so every partial sum is exact in int32.
+template <int NB>
+void score_blocks(const AttnMemory& m, const uint32_t* qh, const uint32_t* ql, int b0, int n, int64_t* scores) {
+  const int d = m.d, quads = d / 4;
+  __m512i h[NB], l[NB];
+  for (int i = 0; i < NB; ++i) h[i] = l[i] = _mm512_setzero_si512();
+  const int8_t* blk = m.by_pos.data() + size_t(b0) * 16 * size_t(d);
+  for (int c = 0; c < quads; ++c) {
+    const __m512i bh = _mm512_set1_epi32(int(qh[c])), bl = _mm512_set1_epi32(int(ql[c]));
+    for (int i = 0; i < NB; ++i) {
+      const __m512i v = _mm512_loadu_si512(blk + size_t(i) * 16 * size_t(d) + 64 * size_t(c));
+      h[i] = _mm512_dpbusd_epi32(h[i], bh, v);
+      l[i] = _mm512_dpbusd_epi32(l[i], bl, v);
     }
+  }
+  for (int i = 0; i < NB; ++i) {
+    const int p0 = 16 * (b0 + i);
+    // sum qh * mem = h - 128 * row_sum; the score is 256 times that plus l, in int64.
+    const __m512i t = _mm512_sub_epi32(h[i], _mm512_slli_epi32(_mm512_loadu_si512(m.row_sum.data() + p0), 7));
     alignas(64) int64_t out[16];
-    _mm512_store_si512(out, lo);
-    _mm512_store_si512(out + 8, hi);
-    for (int j = 0; j < 16 && b * 16 + j < n; ++j) scores[b * 16 + j] = out[j];
+    _mm512_store_si512(out, _mm512_add_epi64(_mm512_slli_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(t)), 8),
+                                             _mm512_cvtepi32_epi64(_mm512_castsi512_si256(l[i]))));
+    _mm512_store_si512(out + 8, _mm512_add_epi64(_mm512_slli_epi64(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(t, 1)), 8),
+                                                 _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(l[i], 1))));
+    for (int j = 0; j < 16 && p0 + j < n; ++j) scores[p0 + j] = out[j];
   }
 }
 
-// Mix from the same layout, so the memory just read for the scores is read again from L2:
-// lanes are positions. For a block of 16 positions and a pair of columns (i, i+1), vpdpwssd
-// with the block's probabilities as int32 lanes (p_t, 0) adds p_t * mem[t][i] to lane t, and
-// with (0, p_t) adds p_t * mem[t][i+1]. Per column, the 16 lanes are summed at the end. Every
-// partial sum is bounded by sum_j p_j * 127 < 2^22: exact in int32.
-void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
-  const int d = m.d, pairs = d / 2, blocks = (n + 15) / 16;
-  for (int c0 = 0; c0 < pairs; c0 += 8) {  // 8 column pairs: 16 accumulators in registers
-    const int cw = pairs - c0 < 8 ? pairs - c0 : 8;
-    __m512i a[16];
-    for (int t = 0; t < 16; ++t) a[t] = _mm512_setzero_si512();
-    for (int b = 0; b < blocks; ++b) {
-      const int left = n - 16 * b;
-      const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-      const __m512i pe = _mm512_maskz_loadu_epi32(mask, p + 16 * b);
-      if (_mm512_test_epi32_mask(pe, pe) == 0) continue;  // no weight in this block
-      const __m512i po = _mm512_slli_epi32(pe, 16);
-      const int8_t* blk = m.by_pos.data() + size_t(b) * 16 * size_t(d) + size_t(c0) * 32;
-      for (int c = 0; c < cw; ++c) {
-        const __m512i v = widen(blk + 32 * c);
-        a[2 * c] = _mm512_dpwssd_epi32(a[2 * c], v, pe);
-        a[2 * c + 1] = _mm512_dpwssd_epi32(a[2 * c + 1], v, po);
-      }
+// Mix over one chunk of G * 16 columns: lanes are columns; each vpdpbusd adds, per lane, the
+// products of four positions' probability bytes with their memory values. p = 256 * ph + pl
+// (ph <= 127, pl <= 255); per lane sum(ph * |mem|) <= 128 * 127 and sum(pl * |mem|) <=
+// n * 255 * 127 < 2^31 for n <= 32768: exact in int32, and so is 256 * h + l (< 2^22).
+template <int G>
+void mix_chunk(const int8_t* base, const uint32_t* ph, const uint32_t* pl, int quads, int32_t* out) {
+  __m512i h[G], l[G];
+  for (int g = 0; g < G; ++g) h[g] = l[g] = _mm512_setzero_si512();
+  for (int c = 0; c < quads; ++c) {
+    if ((ph[c] | pl[c]) == 0) continue;  // four positions without weight
+    const __m512i bh = _mm512_set1_epi32(int(ph[c])), bl = _mm512_set1_epi32(int(pl[c]));
+    const int8_t* run = base + size_t(c) * G * 64;
+    for (int g = 0; g < G; ++g) {
+      const __m512i v = _mm512_loadu_si512(run + 64 * g);
+      h[g] = _mm512_dpbusd_epi32(h[g], bh, v);
+      l[g] = _mm512_dpbusd_epi32(l[g], bl, v);
     }
-    for (int c = 0; c < 2 * cw; ++c) acc[2 * c0 + c] = _mm512_reduce_add_epi32(a[c]);
+  }
+  for (int g = 0; g < G; ++g) _mm512_storeu_si512(out + 16 * g, _mm512_add_epi32(_mm512_slli_epi32(h[g], 8), l[g]));
+}
+
+}  // namespace
+
+void attn_scores_avx512(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
+  const int quads = m.d / 4;
+  uint32_t* qh = scratch_words(2 * size_t(quads));
+  uint32_t* ql = qh + quads;
+  for (int c = 0; c < quads; ++c) {
+    uint32_t h = 0, l = 0;
+    for (int t = 0; t < 4; ++t) {
+      const int v = q[4 * c + t];
+      h |= uint32_t((v >> 8) + 128) << (8 * t);
+      l |= uint32_t(v & 255) << (8 * t);
+    }
+    qh[c] = h;
+    ql[c] = l;
+  }
+  const int blocks = (n + 15) / 16;
+  int b = 0;
+  for (; b + 2 <= blocks; b += 2) score_blocks<2>(m, qh, ql, b, n, scores);
+  if (b < blocks) score_blocks<1>(m, qh, ql, b, n, scores);
+}
+
+void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
+  const int d = m.d, quads = (n + 3) / 4;
+  uint32_t* ph = scratch_words(2 * size_t(quads));
+  uint32_t* pl = ph + quads;
+  for (int c = 0; c < quads; ++c) {
+    uint32_t h = 0, l = 0;
+    for (int t = 0; t < 4; ++t) {
+      const int j = 4 * c + t;
+      const uint32_t v = j < n ? uint32_t(p[j]) : 0;
+      h |= (v >> 8) << (8 * t);
+      l |= (v & 255) << (8 * t);
+    }
+    ph[c] = h;
+    pl[c] = l;
+  }
+  const size_t wpad = m.row_sum.size();
+  for (int c0 = 0; c0 < d; c0 += kMixChunk) {
+    const int cw = d - c0 < kMixChunk ? d - c0 : kMixChunk;
+    const int8_t* base = m.by_col.data() + size_t(c0) * wpad;
+    switch (cw / 16) {
+      case 1: mix_chunk<1>(base, ph, pl, quads, acc + c0); break;
+      case 2: mix_chunk<2>(base, ph, pl, quads, acc + c0); break;
+      case 3: mix_chunk<3>(base, ph, pl, quads, acc + c0); break;
+      case 4: mix_chunk<4>(base, ph, pl, quads, acc + c0); break;
+      case 5: mix_chunk<5>(base, ph, pl, quads, acc + c0); break;
+      case 6: mix_chunk<6>(base, ph, pl, quads, acc + c0); break;
+      case 7: mix_chunk<7>(base, ph, pl, quads, acc + c0); break;
+      default: mix_chunk<8>(base, ph, pl, quads, acc + c0); break;
+    }
   }
 }
 

@@ -13,8 +13,9 @@ struct RowOps {
   void (*ln)(const int32_t* x, int k, int d, const QLayerNorm& ln, int32_t* y, int32_t m, int8_t* q);
   void (*lstm)(const int32_t* a, const int32_t* b, int k, int d, const QLinear& ih, const QLinear& hh,
                int32_t* const* c, int8_t* const* h8, int32_t* y, int32_t* scratch);
-  void (*boom)(const int32_t* big, const int32_t* hf, int k, int d, const QLinear& L, int32_t* x);
+  void (*boom)(int32_t* big, const int32_t* hf, int k, int d, const QLinear& L, int32_t* x);
   void (*head)(const int32_t* acc, int k, const QLinear& head, uint32_t* const* pmf);
+  void (*attn_probs)(const int64_t* scores, int n, int shift, int32_t* p);
 };
 
 const RowOps& row_ops(SimdLevel level);

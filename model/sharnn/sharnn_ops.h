@@ -56,14 +56,17 @@ SHZ_HD inline int32_t sigmoid_q15(int32_t x_q8) { return kLutSigmoid[lut_index(x
 SHZ_HD inline int32_t tanh_q15(int32_t x_q8) { return kLutTanh[lut_index(x_q8)]; }
 
 // GELU(x) = x * sigmoid(1.702 x) in Q8; exact identity/zero outside the table's domain.
+// Written without branches (an in-range lookup, then selects) so that loops over it vectorise.
 SHZ_HD inline int32_t gelu_q8(int32_t x_q8) {
-  if (x_q8 >= 4096) return x_q8;
-  if (x_q8 < -4096) return 0;
-  return kLutGelu[x_q8 + 4096];
+  const int32_t t = kLutGelu[lut_index(x_q8)];
+  return x_q8 >= 4096 ? x_q8 : x_q8 < -4096 ? 0 : t;
 }
 
-// exp(-d) in Q16 for d >= 0 in Q8; 0 beyond d = 16.
-SHZ_HD inline int32_t exp_neg_q16(int32_t d_q8) { return d_q8 >= 4096 ? 0 : kLutExpNeg[d_q8]; }
+// exp(-d) in Q16 for d >= 0 in Q8; 0 beyond d = 16 (branch-free like gelu_q8).
+SHZ_HD inline int32_t exp_neg_q16(int32_t d_q8) {
+  const int32_t t = kLutExpNeg[d_q8 < 4095 ? d_q8 : 4095];
+  return d_q8 >= 4096 ? 0 : t;
+}
 
 // int32 matmul accumulator -> Q8 activation: round(acc * m / 2^24) + b, saturated.
 // |acc| < 2^31 and |m| < 2^31, so the product fits in int64.
@@ -138,14 +141,24 @@ SHZ_HD inline void layernorm_row(const int32_t* x, int n, const int32_t* gamma, 
 
 // One LSTM unit: gate pre-activations in Q8 (PyTorch order i, f, g, o), cell state c in Q15
 // (updated in place, saturated to +-32.0). Returns h in Q15, within [-32768, 32768].
-SHZ_HD inline int32_t lstm_unit(int32_t i_q8, int32_t f_q8, int32_t g_q8, int32_t o_q8, int32_t* c_q15) {
-  const int64_t i = sigmoid_q15(i_q8), f = sigmoid_q15(f_q8), g = tanh_q15(g_q8), o = sigmoid_q15(o_q8);
-  int64_t c = (f * *c_q15 + i * g + (int64_t(1) << 14)) >> 15;
+// It is lstm_cell then lstm_out; batched CPU code calls the two parts in separate passes
+// (so each pass vectorises), with exactly the same arithmetic.
+// New cell state from the gate activations (i, f sigmoid and g tanh, all Q15) and c (Q15).
+SHZ_HD inline int32_t lstm_cell(int64_t i, int64_t f, int64_t g, int32_t c_q15) {
+  int64_t c = (f * c_q15 + i * g + (int64_t(1) << 14)) >> 15;
   constexpr int64_t kCellMax = int64_t(32) << 15;
   c = c > kCellMax ? kCellMax : c < -kCellMax ? -kCellMax : c;
-  *c_q15 = int32_t(c);
-  const int32_t c_q8 = int32_t(c >> 7);
-  return int32_t((o * tanh_q15(c_q8) + (int64_t(1) << 14)) >> 15);
+  return int32_t(c);
+}
+
+// h = o * tanh(c) in Q15 from the output gate (Q15) and the new cell state (Q15).
+SHZ_HD inline int32_t lstm_out(int64_t o, int32_t c_q15) {
+  return int32_t((o * tanh_q15(c_q15 >> 7) + (int64_t(1) << 14)) >> 15);
+}
+
+SHZ_HD inline int32_t lstm_unit(int32_t i_q8, int32_t f_q8, int32_t g_q8, int32_t o_q8, int32_t* c_q15) {
+  *c_q15 = lstm_cell(sigmoid_q15(i_q8), sigmoid_q15(f_q8), tanh_q15(g_q8), *c_q15);
+  return lstm_out(sigmoid_q15(o_q8), *c_q15);
 }
 
 // LSTM output h (Q15, [-1, 1]) as the int8 input of the recurrent matmul (scale 127).

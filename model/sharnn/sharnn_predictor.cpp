@@ -85,8 +85,7 @@ void ShaRnnPredictor::attention(const Layer& L, LayerState& st, const int32_t* y
   scores_.resize(size_t(n));
   mix_.resize(size_t(d));
   attn_scores(st.mem, q16_.data(), n, scores64_.data());
-  for (int j = 0; j < n; ++j) scores_[size_t(j)] = sat_act(scores64_[size_t(j)] >> L.attn_shift);
-  softmax_q15(scores_.data(), n, scores_.data());  // in place: probabilities, Q15
+  row_ops(level_).attn_probs(scores64_.data(), n, L.attn_shift, scores_.data());  // Q15
   attn_mix(st.mem, scores_.data(), n, mix_.data());
   for (int i = 0; i < d; ++i) out[i] = sat_act(int64_t(y2[i]) + attn_out(mix_[size_t(i)], L.gate[size_t(i)]));
 }
