@@ -110,19 +110,23 @@ void score_blocks(const AttnMemory& m, const uint32_t* qh, const uint32_t* ql, i
 // products of four positions' probability bytes with their memory values. p = 256 * ph + pl
 // (ph <= 127, pl <= 255); per lane sum(ph * |mem|) <= 128 * 127 and sum(pl * |mem|) <=
 // n * 255 * 127 < 2^31 for n <= 32768: exact in int32, and so is 256 * h + l (< 2^22).
+// Few positions reach p >= 256 (1/128), so the high bytes get a second, sparse pass over the
+// quads listed in `hot` (just read, so from cache).
 template <int G>
-void mix_chunk(const int8_t* base, const uint32_t* ph, const uint32_t* pl, int quads, int32_t* out) {
+void mix_chunk(const int8_t* base, const uint32_t* ph, const uint32_t* pl, int quads, const int32_t* hot, int n_hot,
+               int32_t* out) {
   __m512i h[G], l[G];
   for (int g = 0; g < G; ++g) h[g] = l[g] = _mm512_setzero_si512();
   for (int c = 0; c < quads; ++c) {
-    if ((ph[c] | pl[c]) == 0) continue;  // four positions without weight
-    const __m512i bh = _mm512_set1_epi32(int(ph[c])), bl = _mm512_set1_epi32(int(pl[c]));
+    const __m512i bl = _mm512_set1_epi32(int(pl[c]));
     const int8_t* run = base + size_t(c) * G * 64;
-    for (int g = 0; g < G; ++g) {
-      const __m512i v = _mm512_loadu_si512(run + 64 * g);
-      h[g] = _mm512_dpbusd_epi32(h[g], bh, v);
-      l[g] = _mm512_dpbusd_epi32(l[g], bl, v);
-    }
+    for (int g = 0; g < G; ++g) l[g] = _mm512_dpbusd_epi32(l[g], bl, _mm512_loadu_si512(run + 64 * g));
+  }
+  for (int i = 0; i < n_hot; ++i) {
+    const int c = hot[i];
+    const __m512i bh = _mm512_set1_epi32(int(ph[c]));
+    const int8_t* run = base + size_t(c) * G * 64;
+    for (int g = 0; g < G; ++g) h[g] = _mm512_dpbusd_epi32(h[g], bh, _mm512_loadu_si512(run + 64 * g));
   }
   for (int g = 0; g < G; ++g) _mm512_storeu_si512(out + 16 * g, _mm512_add_epi32(_mm512_slli_epi32(h[g], 8), l[g]));
 }
@@ -151,8 +155,10 @@ void attn_scores_avx512(const AttnMemory& m, const int16_t* q, int n, int64_t* s
 
 void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
   const int d = m.d, quads = (n + 3) / 4;
-  uint32_t* ph = scratch_words(2 * size_t(quads));
+  uint32_t* ph = scratch_words(3 * size_t(quads));
   uint32_t* pl = ph + quads;
+  int32_t* hot = reinterpret_cast<int32_t*>(pl + quads);
+  int n_hot = 0;
   for (int c = 0; c < quads; ++c) {
     uint32_t h = 0, l = 0;
     for (int t = 0; t < 4; ++t) {
@@ -163,20 +169,22 @@ void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc)
     }
     ph[c] = h;
     pl[c] = l;
+    if (h) hot[n_hot++] = c;
   }
   const size_t wpad = m.row_sum.size();
   for (int c0 = 0; c0 < d; c0 += kMixChunk) {
     const int cw = d - c0 < kMixChunk ? d - c0 : kMixChunk;
     const int8_t* base = m.by_col.data() + size_t(c0) * wpad;
+    int32_t* out = acc + c0;
     switch (cw / 16) {
-      case 1: mix_chunk<1>(base, ph, pl, quads, acc + c0); break;
-      case 2: mix_chunk<2>(base, ph, pl, quads, acc + c0); break;
-      case 3: mix_chunk<3>(base, ph, pl, quads, acc + c0); break;
-      case 4: mix_chunk<4>(base, ph, pl, quads, acc + c0); break;
-      case 5: mix_chunk<5>(base, ph, pl, quads, acc + c0); break;
-      case 6: mix_chunk<6>(base, ph, pl, quads, acc + c0); break;
-      case 7: mix_chunk<7>(base, ph, pl, quads, acc + c0); break;
-      default: mix_chunk<8>(base, ph, pl, quads, acc + c0); break;
+      case 1: mix_chunk<1>(base, ph, pl, quads, hot, n_hot, out); break;
+      case 2: mix_chunk<2>(base, ph, pl, quads, hot, n_hot, out); break;
+      case 3: mix_chunk<3>(base, ph, pl, quads, hot, n_hot, out); break;
+      case 4: mix_chunk<4>(base, ph, pl, quads, hot, n_hot, out); break;
+      case 5: mix_chunk<5>(base, ph, pl, quads, hot, n_hot, out); break;
+      case 6: mix_chunk<6>(base, ph, pl, quads, hot, n_hot, out); break;
+      case 7: mix_chunk<7>(base, ph, pl, quads, hot, n_hot, out); break;
+      default: mix_chunk<8>(base, ph, pl, quads, hot, n_hot, out); break;
     }
   }
 }
