@@ -1,6 +1,7 @@
 // compress(): cut the input into segments, code batches of them on worker threads, and
 // assemble header + payloads. The archive depends only on the input, the model and the
 // segment size: thread count and batch grouping cannot change a byte.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,9 +24,11 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
     throw Error(ErrorCode::kUsage, "segment size " + std::to_string(seg) + " is over the limit of " +
                                        std::to_string(kMaxSegmentSize) + " bytes");
   const size_t count = size_t(size / seg + (size % seg != 0));
-  const size_t batch = probe->preferred_streams();
-  const size_t batches = (count + batch - 1) / batch;
-  const unsigned threads = thread_count(opt.threads, batches);
+  const unsigned threads = thread_count(opt.threads, count);
+  const std::vector<size_t> bounds = batch_split(count, probe->preferred_streams(), threads);
+  const size_t batches = bounds.size() - 1;
+  size_t batch = 1;
+  for (size_t b = 0; b < batches; ++b) batch = std::max(batch, bounds[b + 1] - bounds[b]);
 
   ArchiveInfo info;
   info.version = 1;
@@ -51,8 +54,8 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
       models[w] = w == 0 ? std::move(probe) : model->make();
       models[w]->begin(batch);
     }
-    const size_t first = b * batch;
-    const size_t n = std::min(batch, count - first);
+    const size_t first = bounds[b];
+    const size_t n = bounds[b + 1] - first;
     segments_encode(*models[w], &jobs[first], n, &counter);
     for (size_t i = first; i < first + n; ++i)
       info.segments[i] = SegmentInfo{jobs[i].size, jobs[i].payload.size(), hash_bytes(jobs[i].data, jobs[i].size)};

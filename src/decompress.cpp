@@ -84,8 +84,9 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   const std::shared_ptr<const LoadedModel> model = model_for(info, r, opt.model, opt.device);
   std::unique_ptr<Predictor> probe = model->make();
   const size_t count = info.segments.size();
-  const size_t batch = probe->preferred_streams();
-  const unsigned threads = thread_count(opt.threads, (count + batch - 1) / batch);
+  const unsigned threads = thread_count(opt.threads, count);
+  // Segments are decoded a group at a time (bounded memory), each group split evenly.
+  const size_t batch = std::min(probe->preferred_streams(), std::max<size_t>(1, (count + threads - 1) / threads));
   const size_t group = size_t(threads) * batch;
 
   std::vector<std::unique_ptr<Predictor>> models(threads);
@@ -117,11 +118,11 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     counter.bytes_in = 0;
     counter.bytes_coded = 0;
     counter.bytes_finished = 0;
+    const std::vector<size_t> bounds = batch_split(n, batch, threads);
     auto work = [&](unsigned w, size_t b) {
-      const size_t lo = b * batch;
-      segments_decode(*models[w], &jobs[lo], std::min(batch, n - lo), &counter);
+      segments_decode(*models[w], &jobs[bounds[b]], bounds[b + 1] - bounds[b], &counter);
     };
-    parallel_run(threads, (n + batch - 1) / batch, work, tick);
+    parallel_run(threads, bounds.size() - 1, work, tick);
     for (size_t i = 0; i < n; ++i) {
       const size_t k = first + i;
       if (jobs[i].corrupt || jobs[i].out.size() != jobs[i].size)

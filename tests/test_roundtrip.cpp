@@ -1,9 +1,11 @@
 // Whole-archive round trips, and archives that must not depend on threads.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <vector>
 
 #include "shz/shz.h"
 #include "test_util.h"
+#include "util/parallel.h"
 
 using namespace shz;
 
@@ -65,6 +67,31 @@ TEST_CASE("archives are byte-identical for any thread count", "[roundtrip][deter
     o.threads = t;
     CHECK(decompress(t1.data(), t1.size(), o) == text);
   }
+}
+
+TEST_CASE("segments are split into balanced batches for the workers", "[roundtrip]") {
+  CHECK(batch_split(14, 16, 2) == std::vector<size_t>{0, 7, 14});  // not one batch of 14 on one core
+  CHECK(batch_split(27, 16, 2) == std::vector<size_t>{0, 13, 27});
+  CHECK(batch_split(1, 16, 2) == std::vector<size_t>{0, 1});
+  CHECK(batch_split(0, 16, 2) == std::vector<size_t>{0});
+  for (size_t count : {1, 2, 5, 16, 17, 33, 100, 1000})
+    for (size_t pref : {1, 3, 16, 64})
+      for (unsigned threads : {1u, 2u, 3u, 8u}) {
+        const auto b = batch_split(count, pref, threads);
+        INFO(count << " " << pref << " " << threads);
+        REQUIRE(b.front() == 0);
+        REQUIRE(b.back() == count);
+        const size_t n = b.size() - 1;
+        CHECK((n == count || n % threads == 0));
+        size_t lo = count, hi = 0;
+        for (size_t i = 0; i < n; ++i) {
+          lo = std::min(lo, b[i + 1] - b[i]);
+          hi = std::max(hi, b[i + 1] - b[i]);
+        }
+        CHECK(hi <= pref);
+        CHECK(hi - lo <= 1);
+        CHECK(lo >= 1);
+      }
 }
 
 TEST_CASE("compressing twice gives identical bytes", "[roundtrip][determinism]") {

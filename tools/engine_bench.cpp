@@ -23,6 +23,7 @@
 #include "model/sharnn/random_model.h"
 #include "model/sharnn/sharnn_predictor.h"
 #include "shz/shz.h"
+#include "util/parallel.h"
 
 using namespace shz;
 using namespace shz::sharnn;
@@ -144,9 +145,12 @@ int main(int argc, char** argv) {
     if (!segment) segment = probe->default_segment_size();
     const double macs = sp ? double(sp->macs_per_byte()) : 0;
     std::printf("model      %s\n", model->description.c_str());
-    std::printf("input      %zu bytes, segments of %llu bytes (%zu segments), batch %zu, threads %u, simd %s\n",
-                input.size(), (unsigned long long)segment, size_t((input.size() + segment - 1) / segment),
-                probe->preferred_streams(), threads, simd_name(level));
+    const size_t count = size_t((input.size() + segment - 1) / segment);
+    const auto bounds = batch_split(count, probe->preferred_streams(), threads);
+    std::printf("input      %zu bytes, segments of %llu bytes (%zu segments), %zu batches of <= %zu (preferred %zu), "
+                "threads %u, simd %s\n",
+                input.size(), (unsigned long long)segment, count, bounds.size() - 1,
+                bounds.size() > 1 ? bounds.back() - bounds[bounds.size() - 2] : 0, probe->preferred_streams(), threads, simd_name(level));
     std::printf("cost       %.2f M multiply-adds per byte (weights + attention at full window)\n", macs / 1e6);
     const double pk1 = gpu ? 0 : peak(level, 1), pkn = gpu ? cuda::int8_peak_macs() : peak(level, threads);
     if (gpu)

@@ -133,16 +133,8 @@ void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
   const size_t lanes = size_t(pos_lanes(m.level));
   int8_t* blk = m.by_pos.data() + size_t(pos) / lanes * lanes * d;
   const size_t lane = size_t(pos) % lanes;
-  if (m.level == SimdLevel::kAvx2) {
-    for (size_t i = 0; i < d; ++i) blk[((i / 2) * lanes + lane) * 2 + (i % 2)] = row[i];
-    return;
-  }
-  int32_t sum = 0;
-  for (size_t i = 0; i < d; ++i) {
-    blk[((i / 4) * lanes + lane) * 4 + (i % 4)] = row[i];
-    sum += row[i];
-  }
-  m.row_sum[size_t(pos)] = sum;
+  for (size_t i = 0; i < d; ++i) blk[((i / 2) * lanes + lane) * 2 + (i % 2)] = row[i];
+  if (m.level == SimdLevel::kAvx2) return;
   const size_t wpad = m.row_sum.size(), chunk = size_t(kMixChunk);
   for (size_t c0 = 0; c0 < d; c0 += chunk) {
     const size_t cw = d - c0 < chunk ? d - c0 : chunk;

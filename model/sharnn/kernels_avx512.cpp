@@ -133,24 +133,47 @@ void mix_chunk(const int8_t* base, const uint32_t* ph, const uint32_t* pl, int q
 
 }  // namespace
 
-void attn_scores_avx512(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
-  const int quads = m.d / 4;
-  uint32_t* qh = scratch_words(2 * size_t(quads));
-  uint32_t* ql = qh + quads;
-  for (int c = 0; c < quads; ++c) {
-    uint32_t h = 0, l = 0;
-    for (int t = 0; t < 4; ++t) {
-      const int v = q[4 * c + t];
-      h |= uint32_t((v >> 8) + 128) << (8 * t);
-      l |= uint32_t(v & 255) << (8 * t);
+inline __m512i widen(const int8_t* p) {
+  return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+// Scores of NB blocks of 16 positions (pairs layout): lanes are positions; vpdpwssd adds, per
+// lane, two columns' products of int16 q with the widened memory. Each int32 lane sums at most
+// 256 columns (< 2^30) before it is added into int64, so any d <= 4096 is exact.
+template <int NB>
+void score_blocks(const AttnMemory& m, const int16_t* q, int b0, int n, int64_t* scores) {
+  const int pairs = m.d / 2;
+  __m512i lo[NB], hi[NB];
+  for (int i = 0; i < NB; ++i) lo[i] = hi[i] = _mm512_setzero_si512();
+  const int8_t* blk = m.by_pos.data() + size_t(b0) * 16 * size_t(m.d);
+  for (int c0 = 0; c0 < pairs; c0 += 128) {
+    const int c1 = pairs < c0 + 128 ? pairs : c0 + 128;
+    __m512i a[NB];
+    for (int i = 0; i < NB; ++i) a[i] = _mm512_setzero_si512();
+    for (int c = c0; c < c1; ++c) {
+      int32_t q2;
+      std::memcpy(&q2, q + 2 * c, 4);
+      const __m512i qb = _mm512_set1_epi32(q2);
+      for (int i = 0; i < NB; ++i) a[i] = _mm512_dpwssd_epi32(a[i], qb, widen(blk + size_t(i) * 16 * size_t(m.d) + 32 * size_t(c)));
     }
-    qh[c] = h;
-    ql[c] = l;
+    for (int i = 0; i < NB; ++i) {
+      lo[i] = _mm512_add_epi64(lo[i], _mm512_cvtepi32_epi64(_mm512_castsi512_si256(a[i])));
+      hi[i] = _mm512_add_epi64(hi[i], _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(a[i], 1)));
+    }
   }
+  for (int i = 0; i < NB; ++i) {
+    const int p0 = 16 * (b0 + i);
+    alignas(64) int64_t out[16];
+    _mm512_store_si512(out, lo[i]);
+    _mm512_store_si512(out + 8, hi[i]);
+    for (int j = 0; j < 16 && p0 + j < n; ++j) scores[p0 + j] = out[j];
+  }
+}
+
+void attn_scores_avx512(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
   const int blocks = (n + 15) / 16;
   int b = 0;
-  for (; b + 2 <= blocks; b += 2) score_blocks<2>(m, qh, ql, b, n, scores);
-  if (b < blocks) score_blocks<1>(m, qh, ql, b, n, scores);
+  for (; b + 4 <= blocks; b += 4) score_blocks<4>(m, q, b, n, scores);
+  for (; b < blocks; ++b) score_blocks<1>(m, q, b, n, scores);
 }
 
 void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {

@@ -18,6 +18,17 @@ unsigned thread_count(unsigned requested, size_t items) {
   return t;
 }
 
+std::vector<size_t> batch_split(size_t count, size_t preferred, unsigned threads) {
+  if (preferred == 0) preferred = 1;
+  if (threads == 0) threads = 1;
+  size_t n = (count + preferred - 1) / preferred;
+  n = (n + threads - 1) / threads * threads;
+  if (n > count) n = count;
+  std::vector<size_t> bounds;
+  for (size_t i = 0; i <= n; ++i) bounds.push_back(n ? i * count / n : 0);  // i * count < 2^64 for any real count
+  return bounds;
+}
+
 void parallel_run(unsigned threads, size_t items, const std::function<void(unsigned, size_t)>& work,
                   const std::function<void()>& tick) {
   std::atomic<size_t> next{0};

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 namespace shz {
 
@@ -15,5 +16,11 @@ void parallel_run(unsigned threads, size_t items, const std::function<void(unsig
 
 // Worker threads to use for `requested` (0 means one per core), never more than `items`.
 unsigned thread_count(unsigned requested, size_t items);
+
+// Splits `count` items into batches of at most `preferred`, as many as it takes rounded up to
+// a multiple of `threads` (never more than `count`), with sizes differing by at most one: so
+// no worker idles while another codes a big batch (14 segments and batches of 16 on 2 threads
+// are two batches of 7, not one of 14). Returns each batch's first item, then `count`.
+std::vector<size_t> batch_split(size_t count, size_t preferred, unsigned threads);
 
 }  // namespace shz
