@@ -117,11 +117,9 @@ void attn_memory_init(AttnMemory& m, SimdLevel level, int window, int d) {
   }
   const int lanes = pos_lanes(level);
   const size_t wpad = size_t((window + lanes - 1) / lanes * lanes);  // a multiple of 4 too
+  m.wpad = int(wpad);
   m.by_pos.assign(wpad * size_t(d), 0);
-  if (level == SimdLevel::kAvx512Vnni) {
-    m.by_col.assign(wpad * size_t(d), 0);
-    m.row_sum.assign(wpad, 0);
-  }
+  if (level == SimdLevel::kAvx512Vnni) m.by_col.assign(wpad * size_t(d), 0);
 }
 
 void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
@@ -135,7 +133,7 @@ void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
   const size_t lane = size_t(pos) % lanes;
   for (size_t i = 0; i < d; ++i) blk[((i / 2) * lanes + lane) * 2 + (i % 2)] = row[i];
   if (m.level == SimdLevel::kAvx2) return;
-  const size_t wpad = m.row_sum.size(), chunk = size_t(kMixChunk);
+  const size_t wpad = size_t(m.wpad), chunk = size_t(kMixChunk);
   for (size_t c0 = 0; c0 < d; c0 += chunk) {
     const size_t cw = d - c0 < chunk ? d - c0 : chunk;
     int8_t* run = m.by_col.data() + c0 * wpad + size_t(pos) / 4 * cw * 4 + size_t(pos) % 4;

@@ -45,14 +45,14 @@ void matmul(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc);
 struct AttnMemory {
   SimdLevel level = SimdLevel::kScalar;
   int window = 0, d = 0;
+  int wpad = 0;              // SIMD: window rounded up to the position lanes (a multiple of 8)
   std::vector<int8_t> rows;  // scalar: [window][d]
-  // Lanes are positions (the scores): AVX2 [window/8][d/2][8][2] (pairs of columns, widened
-  // to int16); AVX-512 [window/16][d/4][16][4] (quads of columns for vpdpbusd).
+  // SIMD, lanes are positions (the scores): [wpad/L][d/2][L][2], L = 16 (AVX-512) or 8
+  // (AVX2): a block of L positions holds, for each pair of columns, L pairs of values.
   std::vector<int8_t> by_pos;
   // AVX-512 only, lanes are columns (the mix): chunks of up to kMixChunk columns, each
-  // [window/4][chunk width][4], so a quad of positions is one sequential run per chunk.
+  // [wpad/4][chunk width][4], so a quad of positions is one sequential run per chunk.
   std::vector<int8_t> by_col;
-  std::vector<int32_t> row_sum;  // AVX-512: sum of each position's d values
 };
 constexpr int kMixChunk = 128;
 

@@ -75,35 +75,9 @@ void matmul_avx512(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) 
 namespace shz::sharnn {
 namespace {
 
-// Scores of NB blocks of 16 positions: lanes are positions; each vpdpbusd adds, per lane,
-// four columns' products of one byte of q with the memory. q = 256 * qh + ql with
-// qh in [-128, 127] offset to qh + 128 (unsigned) and ql in [0, 255]; per lane
-// |sum| <= 255 * 127 * d < 2^31 for d <= 4096, so every partial sum is exact in int32.
-template <int NB>
-void score_blocks(const AttnMemory& m, const uint32_t* qh, const uint32_t* ql, int b0, int n, int64_t* scores) {
-  const int d = m.d, quads = d / 4;
-  __m512i h[NB], l[NB];
-  for (int i = 0; i < NB; ++i) h[i] = l[i] = _mm512_setzero_si512();
-  const int8_t* blk = m.by_pos.data() + size_t(b0) * 16 * size_t(d);
-  for (int c = 0; c < quads; ++c) {
-    const __m512i bh = _mm512_set1_epi32(int(qh[c])), bl = _mm512_set1_epi32(int(ql[c]));
-    for (int i = 0; i < NB; ++i) {
-      const __m512i v = _mm512_loadu_si512(blk + size_t(i) * 16 * size_t(d) + 64 * size_t(c));
-      h[i] = _mm512_dpbusd_epi32(h[i], bh, v);
-      l[i] = _mm512_dpbusd_epi32(l[i], bl, v);
-    }
-  }
-  for (int i = 0; i < NB; ++i) {
-    const int p0 = 16 * (b0 + i);
-    // sum qh * mem = h - 128 * row_sum; the score is 256 times that plus l, in int64.
-    const __m512i t = _mm512_sub_epi32(h[i], _mm512_slli_epi32(_mm512_loadu_si512(m.row_sum.data() + p0), 7));
-    alignas(64) int64_t out[16];
-    _mm512_store_si512(out, _mm512_add_epi64(_mm512_slli_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(t)), 8),
-                                             _mm512_cvtepi32_epi64(_mm512_castsi512_si256(l[i]))));
-    _mm512_store_si512(out + 8, _mm512_add_epi64(_mm512_slli_epi64(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(t, 1)), 8),
-                                                 _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(l[i], 1))));
-    for (int j = 0; j < 16 && p0 + j < n; ++j) scores[p0 + j] = out[j];
-  }
+// 32 int8 -> 32 int16: the memory is stored as int8 to halve its traffic.
+inline __m512i widen(const int8_t* p) {
+  return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
 }
 
 // Mix over one chunk of G * 16 columns: lanes are columns; each vpdpbusd adds, per lane, the
@@ -133,9 +107,6 @@ void mix_chunk(const int8_t* base, const uint32_t* ph, const uint32_t* pl, int q
 
 }  // namespace
 
-inline __m512i widen(const int8_t* p) {
-  return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-}
 // Scores of NB blocks of 16 positions (pairs layout): lanes are positions; vpdpwssd adds, per
 // lane, two columns' products of int16 q with the widened memory. Each int32 lane sums at most
 // 256 columns (< 2^30) before it is added into int64, so any d <= 4096 is exact.
@@ -194,7 +165,7 @@ void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc)
     pl[c] = l;
     if (h) hot[n_hot++] = c;
   }
-  const size_t wpad = m.row_sum.size();
+  const size_t wpad = size_t(m.wpad);
   for (int c0 = 0; c0 < d; c0 += kMixChunk) {
     const int cw = d - c0 < kMixChunk ? d - c0 : kMixChunk;
     const int8_t* base = m.by_col.data() + size_t(c0) * wpad;
