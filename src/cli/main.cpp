@@ -83,6 +83,16 @@ void remove_input(const Options& o, const std::string& in, const std::string& ou
   if (unlink(in.c_str()) != 0) say(o, 1, "shz: " + in + ": could not remove input");
 }
 
+// Speed for the summary line: MiB/s, or KiB/s below 1 MiB/s (neural models run at tens of
+// KiB/s, where "0.06 MiB/s" would say little).
+std::string speed_text(double bytes, double secs) {
+  const double rate = secs > 0 ? bytes / secs : 0.0;
+  char buf[32];
+  if (rate >= 1048576.0) std::snprintf(buf, sizeof buf, "%.2f MiB/s", rate / 1048576.0);
+  else std::snprintf(buf, sizeof buf, "%.1f KiB/s", rate / 1024.0);
+  return buf;
+}
+
 void compress_one(const Options& o, const std::string& in) {
   if (in != "-" && has_suffix(in, ".shz")) throw Error(ErrorCode::kUsage, in + ": already has .shz suffix (ignored)");
   const std::string out = output_path(o, in, true);
@@ -117,11 +127,11 @@ void compress_one(const Options& o, const std::string& in) {
   remove_input(o, in, out);
   const double secs = seconds_since(t0);
   char msg[512];
-  std::snprintf(msg, sizeof msg, "%s: %llu -> %llu bytes (%.2f%%, %.3f bpb), %.2f MiB/s%s%s",
+  std::snprintf(msg, sizeof msg, "%s: %llu -> %llu bytes (%.2f%%, %.3f bpb), %s%s%s",
                 display_name(in).c_str(), (unsigned long long)data.size(), (unsigned long long)archive.size(),
                 data.empty() ? 0.0 : 100.0 * double(archive.size()) / double(data.size()),
                 data.empty() ? 0.0 : 8.0 * double(archive.size()) / double(data.size()),
-                secs > 0 ? double(data.size()) / secs / 1048576.0 : 0.0, out == "-" ? "" : " -> ",
+                speed_text(double(data.size()), secs).c_str(), out == "-" ? "" : " -> ",
                 out == "-" ? "" : out.c_str());
   say(o, 1, msg);
 }
@@ -165,9 +175,9 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
   if (!test_only) remove_input(o, in, out);
   const double secs = seconds_since(t0);
   char msg[512];
-  std::snprintf(msg, sizeof msg, "%s: %s%llu bytes, %.2f MiB/s%s%s", display_name(in).c_str(),
+  std::snprintf(msg, sizeof msg, "%s: %s%llu bytes, %s%s%s", display_name(in).c_str(),
                 test_only ? "OK, " : "", (unsigned long long)produced,
-                secs > 0 ? double(produced) / secs / 1048576.0 : 0.0, out.empty() || out == "-" ? "" : " -> ",
+                speed_text(double(produced), secs).c_str(), out.empty() || out == "-" ? "" : " -> ",
                 out.empty() || out == "-" ? "" : out.c_str());
   say(o, 1, msg);
 }
