@@ -31,7 +31,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   for (size_t b = 0; b < batches; ++b) batch = std::max(batch, bounds[b + 1] - bounds[b]);
 
   ArchiveInfo info;
-  info.version = 1;
+  info.version = kFormatVersion;
   info.model_is_builtin = model->builtin;
   info.model = model->id;
   info.model_embedded = opt.embed_model;
@@ -57,8 +57,14 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
     const size_t first = bounds[b];
     const size_t n = bounds[b + 1] - first;
     segments_encode(*models[w], &jobs[first], n, &counter);
-    for (size_t i = first; i < first + n; ++i)
-      info.segments[i] = SegmentInfo{jobs[i].size, jobs[i].payload.size(), hash_bytes(jobs[i].data, jobs[i].size)};
+    for (size_t i = first; i < first + n; ++i) {
+      EncodeJob& j = jobs[i];
+      // Data the model cannot shrink is stored as it is (format 2): never more than the
+      // header's 24 bytes per segment over the input, whatever the model thinks of it.
+      const bool stored = j.payload.size() >= j.size;
+      if (stored) j.payload.assign(j.data, j.data + j.size);
+      info.segments[i] = SegmentInfo{j.size, j.payload.size(), hash_bytes(j.data, j.size), stored};
+    }
   };
   auto tick = [&] {
     if (opt.progress) opt.progress(Progress{counter.bytes_in, counter.bytes_coded, counter.bytes_finished, size});

@@ -107,22 +107,30 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   for (size_t first = 0; first < count; first += group) {
     const size_t n = std::min(group, count - first);
     std::vector<std::vector<uint8_t>> payloads(n);
-    std::vector<DecodeJob> jobs(n);
+    std::vector<DecodeJob> jobs(n), coded;  // coded: the segments the model decodes
+    std::vector<size_t> coded_at;
     for (size_t i = 0; i < n; ++i) {
       const SegmentInfo& s = info.segments[first + i];
       payloads[i] = payload_read(r, s.coded_size);
       jobs[i].payload = payloads[i].data();
       jobs[i].payload_size = payloads[i].size();
       jobs[i].size = size_t(s.original_size);
+      if (s.stored) {
+        jobs[i].out = payloads[i];
+      } else {
+        coded.push_back(jobs[i]);
+        coded_at.push_back(i);
+      }
     }
     counter.bytes_in = 0;
     counter.bytes_coded = 0;
     counter.bytes_finished = 0;
-    const std::vector<size_t> bounds = batch_split(n, batch, threads);
+    const std::vector<size_t> bounds = batch_split(coded.size(), batch, threads);
     auto work = [&](unsigned w, size_t b) {
-      segments_decode(*models[w], &jobs[bounds[b]], bounds[b + 1] - bounds[b], &counter);
+      segments_decode(*models[w], &coded[bounds[b]], bounds[b + 1] - bounds[b], &counter);
     };
-    parallel_run(threads, bounds.size() - 1, work, tick);
+    if (!coded.empty()) parallel_run(threads, bounds.size() - 1, work, tick);
+    for (size_t t = 0; t < coded.size(); ++t) jobs[coded_at[t]] = std::move(coded[t]);
     for (size_t i = 0; i < n; ++i) {
       const size_t k = first + i;
       if (jobs[i].corrupt || jobs[i].out.size() != jobs[i].size)

@@ -81,9 +81,9 @@ ArchiveInfo header_parse(ArchiveReader& r) {
 
   ArchiveInfo info;
   info.version = get_le16(h.data() + 4);
-  if (info.version != kFormatVersion)
-    corrupt("unsupported format version " + std::to_string(info.version) + " (this shz reads version " +
-            std::to_string(kFormatVersion) + ")");
+  if (info.version < kOldestFormatVersion || info.version > kFormatVersion)
+    corrupt("unsupported format version " + std::to_string(info.version) + " (this shz reads versions " +
+            std::to_string(kOldestFormatVersion) + " to " + std::to_string(kFormatVersion) + ")");
   r.read_exact(h.data() + 6, 4);
   const uint16_t flags = get_le16(h.data() + 6);
   if (flags & ~kFlagEmbeddedModel)
@@ -139,8 +139,12 @@ ArchiveInfo header_parse(ArchiveReader& r) {
     if (s.original_size != want)
       corrupt("corrupt header: segment " + std::to_string(i) + " claims " + std::to_string(s.original_size) +
               " bytes, expected " + std::to_string(want));
-    // Every byte costs at most kMaxTotalBits bits (24 = 3 bytes), plus the 8-byte flush.
-    if (s.coded_size < 8 || s.coded_size > 3 * s.original_size + 8)
+    // Version 1: every byte costs at most kMaxTotalBits bits (24 = 3 bytes), plus the 8-byte
+    // flush. Version 2: a segment is stored (coded length = original length) when coding would
+    // not shrink it, so a coded payload is shorter than its segment.
+    s.stored = info.version >= 2 && s.coded_size == s.original_size;
+    const uint64_t most = info.version >= 2 ? s.original_size : 3 * s.original_size + 8;
+    if (!s.stored && (s.coded_size < 8 || s.coded_size > most))
       corrupt("corrupt header: segment " + std::to_string(i) + " has impossible coded size " +
               std::to_string(s.coded_size));
     info.segments.push_back(s);

@@ -9,7 +9,8 @@
 namespace shz {
 
 constexpr uint8_t kMagic[4] = {0x89, 'S', 'H', 'Z'};
-constexpr unsigned kFormatVersion = 1;
+constexpr unsigned kFormatVersion = 2;     // what the encoder writes
+constexpr unsigned kOldestFormatVersion = 1;  // the decoder reads kOldestFormatVersion..kFormatVersion
 constexpr size_t kMaxModelName = 64;
 constexpr size_t kSegmentEntrySize = 24;
 constexpr uint16_t kFlagEmbeddedModel = 1;           // flags bit 0

@@ -149,6 +149,19 @@ TEST_CASE("bad input: each header problem has its own message", "[bad]") {
     auto b = a;
     set_le64(b, kTableAt + 8, 3);
     CHECK_THAT(decode_error(b), Contains("segment 0 has impossible coded size 3"));
+    // Format 2: a coded payload is shorter than its segment (equal means stored).
+    set_le64(b, kTableAt + 8, 1025);
+    CHECK_THAT(decode_error(b), Contains("segment 0 has impossible coded size 1025"));
+  }
+  SECTION("a stored segment whose bytes were altered") {
+    // A one-segment archive whose coded payload is padded to 1024 bytes and declared
+    // stored: the payload is taken as the original, and the segment's hash refuses it.
+    auto b = sample_archive(1024, 1024);
+    const size_t bh = header_size(b);
+    b.resize(bh + 1024, 0);
+    set_le64(b, kTableAt + 8, 1024);
+    reseal(b, bh);
+    CHECK_THAT(decode_error(b), Contains("checksum mismatch in segment 0"));
   }
   SECTION("payload bytes altered") {
     auto b = a;
@@ -176,7 +189,7 @@ TEST_CASE("bad input: forged huge sizes fail fast without big allocations", "[ba
   set_le64(a, kOrigAt, kMaxSegmentSize);
   set_le64(a, kSegAt, kMaxSegmentSize);
   set_le64(a, kTableAt, kMaxSegmentSize);
-  set_le64(a, kTableAt + 8, 3 * kMaxSegmentSize);
+  set_le64(a, kTableAt + 8, kMaxSegmentSize - 1);
   reseal(a, hs);
   CHECK_THAT(decode_error(a), Contains("truncated at byte"));
   // A forged count of 2^40 one-byte segments: the table is read as it arrives.

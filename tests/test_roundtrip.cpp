@@ -99,6 +99,43 @@ TEST_CASE("compressing twice gives identical bytes", "[roundtrip][determinism]")
   CHECK(pack(text) == pack(text));
 }
 
+TEST_CASE("data the model cannot shrink is stored, never expanded", "[roundtrip]") {
+  // Real incompressible bytes: an order2 archive of real text.
+  const auto text = test::corpus("kjv-pentateuch.txt", 60000);
+  const auto packed = pack(text, 0);
+  const auto a = pack(packed, 4096);
+  const ArchiveInfo info = archive_read_info(a.data(), a.size());
+  size_t stored = 0;
+  for (const SegmentInfo& s : info.segments) {
+    stored += s.stored;
+    CHECK(s.coded_size <= s.original_size);
+  }
+  CHECK(stored >= info.segments.size() / 2);
+  CHECK(a.size() <= packed.size() + info.header_size);
+  round_trip(packed, 4096, 2);
+  // Segments too short to pay for the coder's 8-byte flush are stored too.
+  const std::vector<uint8_t> tiny = {'a', 'b', 'c'};
+  const auto t = pack(tiny);
+  const ArchiveInfo ti = archive_read_info(t.data(), t.size());
+  REQUIRE(ti.segments.size() == 1);
+  CHECK(ti.segments[0].stored);
+  CHECK(ti.payload_size() == 3);
+  round_trip(tiny);
+  // A file mixing text and incompressible bytes: only the incompressible segments are stored.
+  REQUIRE(packed.size() >= 8192);
+  std::vector<uint8_t> mixed(16384);
+  std::copy(text.begin(), text.begin() + 8192, mixed.begin());
+  std::copy(packed.begin(), packed.begin() + 8192, mixed.begin() + 8192);
+  const auto m = pack(mixed, 4096);
+  const ArchiveInfo mi = archive_read_info(m.data(), m.size());
+  REQUIRE(mi.segments.size() == 4);
+  CHECK(!mi.segments[0].stored);
+  CHECK(!mi.segments[1].stored);
+  CHECK(mi.segments[2].stored);
+  CHECK(mi.segments[3].stored);
+  round_trip(mixed, 4096, 2);
+}
+
 TEST_CASE("segment sizes are validated", "[roundtrip]") {
   std::vector<uint8_t> d(10, 'x');
   CHECK_THROWS_AS(pack(d, kMaxSegmentSize + 1), Error);
@@ -109,7 +146,7 @@ TEST_CASE("archive info describes what compress wrote", "[roundtrip]") {
   auto text = test::corpus("kjv-pentateuch.txt", 10000);
   const auto a = pack(text, 4096);
   const ArchiveInfo info = archive_read_info(a.data(), a.size());
-  CHECK(info.version == 1);
+  CHECK(info.version == 2);
   CHECK(info.model.name == "order2");
   CHECK(info.original_size == 10000);
   CHECK(info.segment_size == 4096);

@@ -64,6 +64,8 @@ struct SegmentInfo {
   uint64_t original_size = 0;
   uint64_t coded_size = 0;
   uint64_t hash = 0;  // xxh64 of the segment's original bytes
+  // Format 2: the payload is the original bytes (coding would not have made it smaller).
+  bool stored = false;
 };
 
 struct ArchiveInfo {

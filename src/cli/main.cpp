@@ -221,16 +221,19 @@ void info_one(const Options& o, const std::string& in) {
     std::printf("  without model   %llu bytes, %.4f bits per byte\n",
                 (unsigned long long)(info.archive_size() - info.model_size),
                 n > 0 ? 8.0 * double(info.archive_size() - info.model_size) / n : 0.0);
-  std::printf("  segments        %zu of up to %llu bytes\n", info.segments.size(),
-              (unsigned long long)info.segment_size);
+  size_t stored = 0;
+  for (const SegmentInfo& s : info.segments) stored += s.stored;
+  std::printf("  segments        %zu of up to %llu bytes", info.segments.size(), (unsigned long long)info.segment_size);
+  if (stored) std::printf(", %zu stored as they are (the model would not shrink them)", stored);
+  std::printf("\n");
   std::printf("  content xxh64   %s\n", hex(info.content_hash).c_str());
   if (verbosity(o) >= 2) {
-    std::printf("  %8s %12s %12s %8s  %s\n", "segment", "original", "coded", "bpb", "xxh64");
+    std::printf("  %8s %12s %12s %8s  %-16s  %s\n", "segment", "original", "coded", "bpb", "xxh64", "method");
     for (size_t i = 0; i < info.segments.size(); ++i) {
       const SegmentInfo& s = info.segments[i];
-      std::printf("  %8zu %12llu %12llu %8.4f  %s\n", i, (unsigned long long)s.original_size,
+      std::printf("  %8zu %12llu %12llu %8.4f  %-16s  %s\n", i, (unsigned long long)s.original_size,
                   (unsigned long long)s.coded_size, 8.0 * double(s.coded_size) / double(s.original_size),
-                  hex(s.hash).c_str());
+                  hex(s.hash).c_str(), s.stored ? "stored" : "coded");
     }
   }
 }
