@@ -1,6 +1,7 @@
 // The CUDA backend's entry points in a build without nvcc: they say so.
 #include "shz/shz.h"
 #include "cuda_backend.h"
+#include "op_check.h"
 
 namespace shz::cuda {
 
@@ -18,3 +19,24 @@ std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model>, 
 }
 
 }  // namespace shz::cuda
+
+namespace shz::cuda::op_check {
+namespace {
+[[noreturn]] void absent() { throw Error(ErrorCode::kUsage, "this shz was built without CUDA"); }
+}  // namespace
+
+std::vector<int32_t> layernorm(const std::vector<int32_t>&, int, int, const sharnn::QLayerNorm&, int32_t,
+                               std::vector<int8_t>*) { absent(); }
+std::vector<int32_t> matmul(const sharnn::QLinear&, const std::vector<int8_t>&, int) { absent(); }
+std::vector<int32_t> lstm(const std::vector<int32_t>&, const std::vector<int32_t>&, int, int, const sharnn::QLinear&,
+                          const sharnn::QLinear&, std::vector<int32_t>&, std::vector<int8_t>&) { absent(); }
+std::vector<int32_t> attention(const std::vector<int8_t>&, int, int, int, const std::vector<int32_t>&, int,
+                               const std::vector<int32_t>&, const std::vector<int32_t>&, std::vector<int32_t>*) {
+  absent();
+}
+std::vector<int32_t> boom(const std::vector<int32_t>&, const std::vector<int32_t>&, int, int, const sharnn::QLinear&) {
+  absent();
+}
+std::vector<uint32_t> head_pmf(const std::vector<int32_t>&, int, const sharnn::QLinear&) { absent(); }
+
+}  // namespace shz::cuda::op_check

@@ -1,7 +1,13 @@
 // The SHA-RNN step on the GPU: the data flow of model/sharnn/sharnn_predictor.cpp, one kernel
 // per operation (each reusing sharnn_ops.h's element functions), weights uploaded once,
 // slot state kept on the device; only slot ids, bytes in and pmfs out cross the bus.
+// A step's ~30 launches are captured once per batch size into a CUDA graph and replayed, so
+// a step costs one launch (SHZ_CUDA_GRAPHS=0 launches them one by one; same kernels, same
+// integers). Launches go to the per-thread default stream (nvcc --default-stream
+// per-thread), which a graph can be captured from.
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -9,6 +15,7 @@
 #include "boom.cuh"
 #include "cuda_backend.h"
 #include "cuda_check.cuh"
+#include "device_array.cuh"
 #include "layernorm.cuh"
 #include "lstm.cuh"
 #include "matmul.cuh"
@@ -17,41 +24,6 @@
 
 namespace shz::cuda {
 namespace {
-
-// A device allocation of n elements of T, freed with its owner.
-template <class T>
-class DeviceArray {
- public:
-  DeviceArray() = default;
-  explicit DeviceArray(size_t n) { resize(n); }
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-  DeviceArray(DeviceArray&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
-  DeviceArray& operator=(DeviceArray&& o) noexcept {
-    std::swap(p_, o.p_);
-    std::swap(n_, o.n_);
-    return *this;
-  }
-  ~DeviceArray() {
-    if (p_) cudaFree(p_);
-  }
-  void resize(size_t n) {
-    if (p_) SHZ_CUDA_CHECK(cudaFree(p_));
-    p_ = nullptr;
-    n_ = n;
-    if (n) SHZ_CUDA_CHECK(cudaMalloc(&p_, n * sizeof(T)));
-  }
-  void upload(const std::vector<T>& v) {
-    resize(v.size());
-    if (!v.empty()) SHZ_CUDA_CHECK(cudaMemcpy(p_, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice));
-  }
-  T* get() const { return p_; }
-  size_t size() const { return n_; }
-
- private:
-  T* p_ = nullptr;
-  size_t n_ = 0;
-};
 
 struct DevLinear {
   DeviceArray<int8_t> w;
@@ -111,7 +83,10 @@ class CudaPredictor final : public Predictor {
   size_t preferred_streams() const override { return batch_; }
   uint64_t default_segment_size() const override { return uint64_t(64) << 10; }  // as the CPU engine
 
+  ~CudaPredictor() override { drop_graphs(); }
+
   void begin(size_t streams) override {
+    drop_graphs();  // the buffers a graph points into are reallocated below
     const sharnn::HyperParams& hp = model_->hp;
     const size_t d = size_t(hp.d_model), S = streams, L = size_t(hp.n_layers), A = size_t(attn_layers_);
     const size_t W = size_t(hp.window);
@@ -164,11 +139,69 @@ class CudaPredictor final : public Predictor {
 
  private:
   void step(const size_t* slots, size_t kk, const uint8_t* bytes) {
-    const sharnn::Model& M = *model_;
-    const int d = M.hp.d_model, k = int(kk), boom = M.hp.boom_dim;
+    const int k = int(kk);
     ids_.assign(slots, slots + kk);
     SHZ_CUDA_CHECK(cudaMemcpy(slots_dev_.get(), ids_.data(), kk * sizeof(int), cudaMemcpyHostToDevice));
     SHZ_CUDA_CHECK(cudaMemcpy(bytes_dev_.get(), bytes, kk, cudaMemcpyHostToDevice));
+    launch(k);
+    SHZ_CUDA_CHECK(cudaMemcpy(step_pmf_.data(), pmf_dev_.get(), kk * 256 * sizeof(uint32_t), cudaMemcpyDeviceToHost));
+    for (size_t r = 0; r < kk; ++r) {
+      std::memcpy(&pmf_host_[slots[r] * 256], &step_pmf_[r * 256], 256 * sizeof(uint32_t));
+      fresh_[slots[r]] = false;
+    }
+  }
+
+  // The step's kernels for k rows, as a replayed graph when possible.
+  void launch(int k) {
+    if (graphs_on_) {
+      auto it = graphs_.find(k);
+      if (it == graphs_.end()) it = graphs_.emplace(k, capture(k)).first;
+      if (it->second) {
+        SHZ_CUDA_CHECK(cudaGraphLaunch(it->second, cudaStreamPerThread));
+        return;
+      }
+    }
+    enqueue(k);
+  }
+
+  // Captures enqueue(k) into an executable graph, or returns null and turns graphs off (the
+  // direct launches then serve: same kernels, so the same results).
+  cudaGraphExec_t capture(int k) {
+    if (cudaStreamBeginCapture(cudaStreamPerThread, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+      cudaGetLastError();
+      graphs_on_ = false;
+      return nullptr;
+    }
+    bool ok = true;
+    try {
+      enqueue(k);
+    } catch (const Error&) {
+      ok = false;
+    }
+    cudaGraph_t g = nullptr;
+    cudaGraphExec_t e = nullptr;
+    ok = cudaStreamEndCapture(cudaStreamPerThread, &g) == cudaSuccess && ok;
+    ok = ok && cudaGraphInstantiate(&e, g, 0) == cudaSuccess;
+    if (g) cudaGraphDestroy(g);
+    if (!ok) {
+      if (e) cudaGraphExecDestroy(e);
+      cudaGetLastError();  // clear the failed capture's error
+      graphs_on_ = false;
+      return nullptr;
+    }
+    return e;
+  }
+
+  void drop_graphs() {
+    for (auto& kv : graphs_)
+      if (kv.second) cudaGraphExecDestroy(kv.second);
+    graphs_.clear();
+  }
+
+  // Every kernel of one step for rows 0..k-1 (slot ids and bytes already on the device).
+  void enqueue(int k) {
+    const sharnn::Model& M = *model_;
+    const int d = M.hp.d_model, boom = M.hp.boom_dim;
     const int* sl = slots_dev_.get();
     const LstmState ls{c_.get(), h8_.get(), M.hp.n_layers, d};
     const AttnState as{mem_.get(), head_.get(), filled_.get(), attn_layers_, M.hp.window, d};
@@ -201,11 +234,6 @@ class CudaPredictor final : public Predictor {
     quantize(x_.get(), size_t(k) * size_t(d), M.head_in_m, q8_.get());
     matmul(embed_.get(), 256, d, q8_.get(), k, big_.get());
     head_pmf(big_.get(), k, head_m_.get(), head_b_.get(), pmf_dev_.get());
-    SHZ_CUDA_CHECK(cudaMemcpy(step_pmf_.data(), pmf_dev_.get(), kk * 256 * sizeof(uint32_t), cudaMemcpyDeviceToHost));
-    for (size_t r = 0; r < kk; ++r) {
-      std::memcpy(&pmf_host_[slots[r] * 256], &step_pmf_[r * 256], 256 * sizeof(uint32_t));
-      fresh_[slots[r]] = false;
-    }
   }
 
   std::shared_ptr<const sharnn::Model> model_;
@@ -230,6 +258,14 @@ class CudaPredictor final : public Predictor {
   std::vector<size_t> fresh_ids_;  // per-call scratch, kept to avoid allocating every byte
   std::vector<uint8_t> zeros_;
   std::vector<int> ids_;
+  // Executable graphs of one step by batch size (null: capture failed).
+  std::map<int, cudaGraphExec_t> graphs_;
+  bool graphs_on_ = graphs_wanted();
+
+  static bool graphs_wanted() {
+    const char* env = std::getenv("SHZ_CUDA_GRAPHS");
+    return !(env && std::strcmp(env, "0") == 0);
+  }
 };
 
 }  // namespace
