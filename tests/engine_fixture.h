@@ -19,6 +19,30 @@ namespace shz::test {
 
 using namespace shz::sharnn;
 
+// A random int8 matrix with its row sums and per-row requantisation; `extreme` puts every
+// weight at +-127 (the kernels' bounds).
+template <class Rng>
+QLinear random_linear(int rows, int cols, Rng& rng, bool extreme = false) {
+  QLinear q;
+  q.rows = rows;
+  q.cols = cols;
+  q.w.resize(size_t(rows) * size_t(cols));
+  for (auto& v : q.w) v = extreme ? int8_t(rng.below(2) ? 127 : -127) : int8_t(int(rng.below(255)) - 127);
+  q.row_sum.assign(size_t(rows), 0);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) q.row_sum[size_t(r)] += q.w[size_t(r) * size_t(cols) + size_t(c)];
+  q.m.resize(size_t(rows));
+  q.b.resize(size_t(rows));
+  for (int r = 0; r < rows; ++r) {
+    q.m[size_t(r)] = int32_t(4096 + rng.below(1 << 20));
+    q.b[size_t(r)] = int32_t(rng.below(8193)) - 4096;
+  }
+  return q;
+}
+
+// True when a CUDA GPU is usable; otherwise warns why (the CUDA tests then pass vacuously).
+bool gpu_or_skip();
+
 inline HyperParams small_hp() {
   HyperParams hp;
   hp.d_model = 32;

@@ -17,16 +17,12 @@ using namespace shz;
 using namespace shz::sharnn;
 using namespace shz::test;
 
-namespace {
-
-bool gpu_or_skip() {
+bool shz::test::gpu_or_skip() {
   std::string why;
   if (cuda::available(&why)) return true;
   WARN("CUDA tests skipped: " << why);
   return false;
 }
-
-}  // namespace
 
 TEST_CASE("cuda: pmfs equal the CPU engine's at batch sizes 1, 7, 64 and 1024", "[cuda]") {
   if (!gpu_or_skip()) return;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_fixture.h"
 #include "model/cuda/cuda_backend.h"
 #include "model/cuda/op_check.h"
 #include "model/sharnn/kernels.h"
@@ -16,15 +17,9 @@
 
 using namespace shz;
 using namespace shz::sharnn;
+using shz::test::gpu_or_skip;
 
 namespace {
-
-bool gpu_or_skip() {
-  std::string why;
-  if (cuda::available(&why)) return true;
-  WARN("CUDA operation tests skipped: " << why);
-  return false;
-}
 
 template <class T>
 std::vector<T> uniform(test::Rng& rng, size_t n, int64_t lo, int64_t hi) {
@@ -33,18 +28,7 @@ std::vector<T> uniform(test::Rng& rng, size_t n, int64_t lo, int64_t hi) {
   return v;
 }
 
-QLinear linear(test::Rng& rng, int rows, int cols) {
-  QLinear q;
-  q.rows = rows;
-  q.cols = cols;
-  q.w = uniform<int8_t>(rng, size_t(rows) * size_t(cols), -127, 127);
-  q.m = uniform<int32_t>(rng, size_t(rows), 1 << 12, 1 << 20);
-  q.b = uniform<int32_t>(rng, size_t(rows), -4096, 4096);
-  q.row_sum.assign(size_t(rows), 0);
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c) q.row_sum[size_t(r)] += q.w[size_t(r) * size_t(cols) + size_t(c)];
-  return q;
-}
+QLinear linear(test::Rng& rng, int rows, int cols) { return test::random_linear(rows, cols, rng); }
 
 }  // namespace
 

@@ -4,27 +4,13 @@
 #include <vector>
 
 #include "model/sharnn/kernels.h"
+#include "engine_fixture.h"
 #include "model/sharnn/sharnn_ops.h"
 #include "test_util.h"
 
 using namespace shz;
 using namespace shz::sharnn;
-
-namespace {
-
-QLinear random_linear(int rows, int cols, test::Rng& rng, bool extreme) {
-  QLinear q;
-  q.rows = rows;
-  q.cols = cols;
-  q.w.resize(size_t(rows) * size_t(cols));
-  for (auto& v : q.w) v = extreme ? int8_t(rng.below(2) ? 127 : -127) : int8_t(int(rng.below(255)) - 127);
-  q.row_sum.assign(size_t(rows), 0);
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c) q.row_sum[size_t(r)] += q.w[size_t(r) * size_t(cols) + size_t(c)];
-  return q;
-}
-
-}  // namespace
+using shz::test::random_linear;
 
 TEST_CASE("kernels: matmul on every SIMD level equals the scalar reference", "[kernels]") {
   test::Rng rng(11);
