@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
     std::printf("cost       %.2f M multiply-adds per byte (weights + attention at full window)\n", macs / 1e6);
     const double pk1 = gpu ? 0 : peak(level, 1), pkn = gpu ? cuda::int8_peak_macs() : peak(level, threads);
     if (gpu)
-      std::printf("peak       %.1f T int8 MAC/s (dense tensor cores, vendor figure; these kernels use dp4a)\n", pkn / 1e12);
+      std::printf("peak       %.1f T int8 MAC/s (dense tensor cores, vendor figure; matmuls on int8 WMMA tensor cores unless SHZ_CUDA_TC=0)\n", pkn / 1e12);
     else
       std::printf("peak       %.1f G int8 MAC/s on 1 thread, %.1f G on %u (measured, register-only loop)\n", pk1 / 1e9,
                   pkn / 1e9, threads);
