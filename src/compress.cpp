@@ -1,7 +1,6 @@
 // compress(): cut the input into segments, code batches of them on worker threads, and
 // assemble header + payloads. The archive depends only on the input, the model and the
 // segment size: thread count and batch grouping cannot change a byte.
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,9 +25,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   const size_t count = size_t(size / seg + (size % seg != 0));
   const unsigned threads = thread_count(opt.threads, count);
   const std::vector<size_t> bounds = batch_split(count, probe->preferred_streams(), threads);
-  const size_t batches = bounds.size() - 1;
-  size_t batch = 1;
-  for (size_t b = 0; b < batches; ++b) batch = std::max(batch, bounds[b + 1] - bounds[b]);
+  const size_t batches = bounds.size() - 1, batch = batch_largest(bounds);
 
   ArchiveInfo info;
   info.version = kFormatVersion;

@@ -116,7 +116,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
       jobs[i].payload_size = payloads[i].size();
       jobs[i].size = size_t(s.original_size);
       if (s.stored) {
-        jobs[i].out = payloads[i];
+        jobs[i].out = std::move(payloads[i]);  // the buffer moves: payload still points into it
       } else {
         coded.push_back(jobs[i]);
         coded_at.push_back(i);

@@ -98,8 +98,7 @@ EngineRun engine_run(const LoadedModel& model, const std::vector<uint8_t>& in, u
   std::vector<std::unique_ptr<Predictor>> models(threads);
   for (auto& m : models) m = model.make();
   const std::vector<size_t> bounds = batch_split(count, models[0]->preferred_streams(), threads);
-  size_t batch = 1;
-  for (size_t b = 0; b + 1 < bounds.size(); ++b) batch = std::max(batch, bounds[b + 1] - bounds[b]);
+  const size_t batch = batch_largest(bounds);
   std::vector<EncodeJob> enc(count);
   for (size_t i = 0; i < count; ++i) {
     enc[i].data = in.data() + i * seg;
@@ -196,11 +195,11 @@ int main(int argc, char** argv) {
     const double macs = sp ? double(sp->macs_per_byte()) : 0;
     std::printf("model      %s\n", model->description.c_str());
     const size_t count = size_t((input.size() + segment - 1) / segment);
-    const auto bounds = batch_split(count, probe->preferred_streams(), threads);
+    const auto bounds = batch_split(count, probe->preferred_streams(), thread_count(threads, count));
     std::printf("input      %zu bytes, segments of %llu bytes (%zu segments), %zu batches of <= %zu (preferred %zu), "
                 "threads %u, simd %s\n",
                 input.size(), (unsigned long long)segment, count, bounds.size() - 1,
-                bounds.size() > 1 ? bounds.back() - bounds[bounds.size() - 2] : 0, probe->preferred_streams(), threads, simd_name(level));
+                batch_largest(bounds), probe->preferred_streams(), threads, simd_name(level));
     std::printf("cost       %.2f M multiply-adds per byte (weights + attention at full window)\n", macs / 1e6);
     const double pk1 = gpu ? 0 : peak(level, 1), pkn = gpu ? cuda::int8_peak_macs() : peak(level, threads);
     if (gpu)

@@ -75,19 +75,10 @@ static void head_rows(const int32_t* acc, int k, const QLinear& head, uint32_t* 
   }
 }
 
-// Attention weights of one row: p = softmax_q15(sat_act(score >> shift)), Q15. The passes of
-// softmax_q15 are spelled out so that each vectorises; the arithmetic is the same.
+// Attention weights of one row: p = softmax_q15(sat_act(score >> shift)), Q15, in place in p.
 static void attn_probs(const int64_t* scores, int n, int shift, int32_t* p) {
-  int32_t* __restrict pr = p;
-  for (int j = 0; j < n; ++j) pr[j] = sat_act(scores[j] >> shift);
-  int32_t m = pr[0];
-  for (int j = 1; j < n; ++j) m = pr[j] > m ? pr[j] : m;
-  int64_t sum = 0;
-  for (int j = 0; j < n; ++j) pr[j] = exp_neg_q16(m - pr[j]);
-  for (int j = 0; j < n; ++j) sum += pr[j];
-  assert(n <= 32768 && sum >= 65536 && sum < (int64_t(1) << 31));
-  const uint64_t inv = softmax_inv(sum);
-  for (int j = 0; j < n; ++j) pr[j] = softmax_p(pr[j], inv);
+  for (int j = 0; j < n; ++j) p[j] = sat_act(scores[j] >> shift);
+  softmax_q15(p, n, p);
 }
 
 static const RowOps kRowOps = {ln_rows, lstm_rows, boom_rows, head_rows, attn_probs};

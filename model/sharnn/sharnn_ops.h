@@ -194,8 +194,9 @@ SHZ_HD inline int32_t softmax_p(int32_t e, uint64_t inv) {
 SHZ_HD inline void softmax_q15(const int32_t* logits_q8, int n, int32_t* p) {
   int32_t m = logits_q8[0];
   for (int j = 1; j < n; ++j) m = logits_q8[j] > m ? logits_q8[j] : m;
-  int64_t sum = 0;
-  for (int j = 0; j < n; ++j) sum += (p[j] = exp_neg_q16(m - logits_q8[j]));
+  for (int j = 0; j < n; ++j) p[j] = exp_neg_q16(m - logits_q8[j]);
+  int64_t sum = 0;  // a pass of its own, as the one above, so that both vectorise
+  for (int j = 0; j < n; ++j) sum += p[j];
   assert(n <= 32768 && sum >= 65536 && sum < (int64_t(1) << 31));
   const uint64_t inv = softmax_inv(sum);
   for (int j = 0; j < n; ++j) p[j] = softmax_p(p[j], inv);

@@ -1,5 +1,6 @@
 #include "parallel.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -27,6 +28,12 @@ std::vector<size_t> batch_split(size_t count, size_t preferred, unsigned threads
   std::vector<size_t> bounds;
   for (size_t i = 0; i <= n; ++i) bounds.push_back(n ? i * count / n : 0);  // i * count < 2^64 for any real count
   return bounds;
+}
+
+size_t batch_largest(const std::vector<size_t>& bounds) {
+  size_t most = 1;
+  for (size_t b = 0; b + 1 < bounds.size(); ++b) most = std::max(most, bounds[b + 1] - bounds[b]);
+  return most;
 }
 
 void parallel_run(unsigned threads, size_t items, const std::function<void(unsigned, size_t)>& work,

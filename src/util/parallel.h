@@ -22,5 +22,7 @@ unsigned thread_count(unsigned requested, size_t items);
 // no worker idles while another codes a big batch (14 segments and batches of 16 on 2 threads
 // are two batches of 7, not one of 14). Returns each batch's first item, then `count`.
 std::vector<size_t> batch_split(size_t count, size_t preferred, unsigned threads);
+// The largest batch of a batch_split (at least 1): what each worker's predictor must hold.
+size_t batch_largest(const std::vector<size_t>& bounds);
 
 }  // namespace shz
