@@ -6,12 +6,35 @@
 #include <vector>
 
 #include "format.h"
+#include "lzma_segment.h"
 #include "segment_codec.h"
 #include "shz/shz.h"
 #include "util/hash.h"
 #include "util/parallel.h"
 
 namespace shz {
+namespace {
+
+// Keeps the smallest of the model's payload, LZMA2 (when allowed) and the bytes themselves
+// (formats 2 and 3): a segment never costs more than its length, whatever the model thinks
+// of it, and data a text model knows nothing of (code, binaries) gets what LZMA2 gets.
+SegmentMethod segment_best(EncodeJob& j, bool lzma) {
+  SegmentMethod m = SegmentMethod::kModel;
+  size_t best = j.payload.size();
+  if (best >= j.size) {
+    m = SegmentMethod::kStored;
+    best = j.size;
+  }
+  std::vector<uint8_t> alt;
+  if (lzma && lzma_segment_encode(j.data, j.size, best, alt)) {
+    j.payload.swap(alt);
+    return SegmentMethod::kLzma;
+  }
+  if (m == SegmentMethod::kStored) j.payload.assign(j.data, j.data + j.size);
+  return m;
+}
+
+}  // namespace
 
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOptions& opt) {
   const std::shared_ptr<const LoadedModel> model = model_load(opt.model, opt.device);
@@ -56,11 +79,8 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
     segments_encode(*models[w], &jobs[first], n, &counter);
     for (size_t i = first; i < first + n; ++i) {
       EncodeJob& j = jobs[i];
-      // Data the model cannot shrink is stored as it is (format 2): never more than the
-      // header's 24 bytes per segment over the input, whatever the model thinks of it.
-      const bool stored = j.payload.size() >= j.size;
-      if (stored) j.payload.assign(j.data, j.data + j.size);
-      info.segments[i] = SegmentInfo{j.size, j.payload.size(), hash_bytes(j.data, j.size), stored};
+      const SegmentMethod m = segment_best(j, opt.lzma_fallback);
+      info.segments[i] = SegmentInfo{j.size, j.payload.size(), hash_bytes(j.data, j.size), m};
     }
   };
   auto tick = [&] {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "format.h"
+#include "lzma_segment.h"
 #include "segment_codec.h"
 #include "shz/shz.h"
 #include "util/bytes.h"
@@ -115,11 +116,17 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
       jobs[i].payload = payloads[i].data();
       jobs[i].payload_size = payloads[i].size();
       jobs[i].size = size_t(s.original_size);
-      if (s.stored) {
-        jobs[i].out = std::move(payloads[i]);  // the buffer moves: payload still points into it
-      } else {
-        coded.push_back(jobs[i]);
-        coded_at.push_back(i);
+      switch (s.method) {
+        case SegmentMethod::kStored:
+          jobs[i].out = std::move(payloads[i]);  // the buffer moves: payload still points into it
+          break;
+        case SegmentMethod::kLzma:  // fast beside the model: decoded here, not on the workers
+          jobs[i].corrupt = !lzma_segment_decode(jobs[i].payload, jobs[i].payload_size, jobs[i].size, jobs[i].out);
+          break;
+        case SegmentMethod::kModel:
+          coded.push_back(jobs[i]);
+          coded_at.push_back(i);
+          break;
       }
     }
     counter.bytes_in = 0;

@@ -15,7 +15,39 @@ constexpr uint8_t kSourceFile = 1;
 
 [[noreturn]] void corrupt(const std::string& what) { throw Error(ErrorCode::kInput, what); }
 
+// The method of a table entry `e` (of `version`); throws for what the version cannot hold.
+SegmentMethod entry_method(unsigned version, const uint8_t* e, const SegmentInfo& s, uint64_t i) {
+  if (version == 1) return SegmentMethod::kModel;
+  if (version == 2) return s.coded_size == s.original_size ? SegmentMethod::kStored : SegmentMethod::kModel;
+  if (e[24] > uint8_t(SegmentMethod::kLzma))
+    corrupt("unsupported method " + std::to_string(e[24]) + " in segment " + std::to_string(i) +
+            " (made by a newer shz?)");
+  return SegmentMethod(e[24]);
+}
+
+// Whether a coded length is possible for the entry's method (docs/FORMAT.md): version 1
+// coded every byte in at most kMaxTotalBits = 24 bits, plus the 8-byte flush; from version
+// 2 on, only a stored payload is as long as its segment.
+bool coded_size_valid(unsigned version, const SegmentInfo& s) {
+  switch (s.method) {
+    case SegmentMethod::kStored: return s.coded_size == s.original_size;
+    case SegmentMethod::kLzma: return s.coded_size >= 1 && s.coded_size < s.original_size;
+    case SegmentMethod::kModel: break;
+  }
+  const uint64_t most = version >= 2 ? s.original_size - 1 : 3 * s.original_size + 8;
+  return s.coded_size >= 8 && s.coded_size <= most;
+}
+
 }  // namespace
+
+const char* segment_method_name(SegmentMethod m) {
+  switch (m) {
+    case SegmentMethod::kModel: return "model";
+    case SegmentMethod::kStored: return "stored";
+    case SegmentMethod::kLzma: return "lzma";
+  }
+  return "?";
+}
 
 uint64_t ArchiveInfo::payload_size() const {
   uint64_t n = 0;
@@ -40,6 +72,7 @@ std::vector<uint8_t> header_serialize(const ArchiveInfo& info) {
     put_le64(h, s.original_size);
     put_le64(h, s.coded_size);
     put_be64(h, s.hash);
+    h.push_back(uint8_t(s.method));
   }
   put_be64(h, hash_bytes(h.data(), h.size()));
   return h;
@@ -130,23 +163,20 @@ ArchiveInfo header_parse(ArchiveReader& r) {
             std::to_string(info.original_size) + " bytes in segments of " + std::to_string(info.segment_size));
 
   // The table grows only as its bytes arrive: a forged count cannot force a big allocation.
-  uint8_t e[kSegmentEntrySize];
+  uint8_t e[25];
+  const size_t entry = segment_entry_size(info.version);
   for (uint64_t i = 0; i < count; ++i) {
-    r.read_exact(e, sizeof e);
-    h.insert(h.end(), e, e + sizeof e);
+    r.read_exact(e, entry);
+    h.insert(h.end(), e, e + entry);
     SegmentInfo s{get_le64(e), get_le64(e + 8), get_be64(e + 16)};
     const uint64_t want = i + 1 < count ? info.segment_size : info.original_size - info.segment_size * i;
     if (s.original_size != want)
       corrupt("corrupt header: segment " + std::to_string(i) + " claims " + std::to_string(s.original_size) +
               " bytes, expected " + std::to_string(want));
-    // Version 1: every byte costs at most kMaxTotalBits bits (24 = 3 bytes), plus the 8-byte
-    // flush. Version 2: a segment is stored (coded length = original length) when coding would
-    // not shrink it, so a coded payload is shorter than its segment.
-    s.stored = info.version >= 2 && s.coded_size == s.original_size;
-    const uint64_t most = info.version >= 2 ? s.original_size : 3 * s.original_size + 8;
-    if (!s.stored && (s.coded_size < 8 || s.coded_size > most))
+    s.method = entry_method(info.version, e, s, i);
+    if (!coded_size_valid(info.version, s))
       corrupt("corrupt header: segment " + std::to_string(i) + " has impossible coded size " +
-              std::to_string(s.coded_size));
+              std::to_string(s.coded_size) + " for method " + segment_method_name(s.method));
     info.segments.push_back(s);
   }
   uint8_t stored[8];

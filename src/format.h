@@ -9,10 +9,11 @@
 namespace shz {
 
 constexpr uint8_t kMagic[4] = {0x89, 'S', 'H', 'Z'};
-constexpr unsigned kFormatVersion = 2;     // what the encoder writes
+constexpr unsigned kFormatVersion = 3;     // what the encoder writes
 constexpr unsigned kOldestFormatVersion = 1;  // the decoder reads kOldestFormatVersion..kFormatVersion
 constexpr size_t kMaxModelName = 64;
-constexpr size_t kSegmentEntrySize = 24;
+// Segment table entry: 24 bytes in versions 1 and 2; version 3 adds the method byte.
+constexpr size_t segment_entry_size(unsigned version) { return version >= 3 ? 25 : 24; }
 constexpr uint16_t kFlagEmbeddedModel = 1;           // flags bit 0
 constexpr uint64_t kMaxEmbeddedModel = uint64_t(1) << 32;
 

@@ -13,19 +13,20 @@ using Catch::Contains;
 
 namespace {
 
-// Offsets in a v1 header whose model name is "order2" (docs/FORMAT.md).
+// Offsets in a header whose model name is "order2" (docs/FORMAT.md); version 3 entries.
 constexpr size_t kVersionAt = 4, kFlagsAt = 6, kSourceAt = 8, kNameLenAt = 9, kNameAt = 10;
 constexpr size_t kModelHashAt = 16, kOrigAt = 24, kSegAt = 32, kCountAt = 40, kTableAt = 56;
+constexpr size_t kEntry = 25, kMethodAt = 24;  // a table entry's size, its method byte
 
-std::vector<uint8_t> sample_archive(size_t n = 3000, uint64_t seg = 1024) {
-  auto text = test::corpus("kjv-pentateuch.txt", n);
+std::vector<uint8_t> sample_archive(size_t n = 3000, uint64_t seg = 1024, const char* corpus = "kjv-pentateuch.txt") {
+  auto text = test::corpus(corpus, n);
   CompressOptions o;
   o.segment_size = seg;
   o.threads = 1;
   return compress(text.data(), text.size(), o);
 }
 
-size_t header_size(const std::vector<uint8_t>& a) { return kTableAt + 24 * get_le64(&a[kCountAt]) + 8; }
+size_t header_size(const std::vector<uint8_t>& a) { return kTableAt + kEntry * get_le64(&a[kCountAt]) + 8; }
 
 // Recomputes the header checksum after a deliberate edit, so deeper checks are reached.
 void reseal(std::vector<uint8_t>& a, size_t hsize) {
@@ -71,17 +72,24 @@ TEST_CASE("bad input: every truncation is reported with its offset", "[bad]") {
 }
 
 TEST_CASE("bad input: every single-bit flip is detected", "[bad]") {
-  const auto a = sample_archive(1500, 512);
-  for (size_t bit = 0; bit < 8 * a.size(); ++bit) {
-    auto b = a;
-    b[bit / 8] ^= uint8_t(1u << (bit % 8));
-    bool threw = false;
-    try {
-      decompress(b.data(), b.size(), DecompressOptions{});
-    } catch (const Error& e) {
-      threw = e.code() == ErrorCode::kInput || e.code() == ErrorCode::kModel;
+  // Text (model-coded segments) and C source (LZMA2 segments beside model-coded ones).
+  const auto text = sample_archive(1500, 512);
+  const auto source = sample_archive(3000, 1500, "zstd-1.5.4-zstd.h");
+  const ArchiveInfo si = archive_read_info(source.data(), source.size());
+  REQUIRE(si.segments.size() == 2);
+  CHECK((si.segments[0].method == SegmentMethod::kLzma || si.segments[1].method == SegmentMethod::kLzma));
+  for (const std::vector<uint8_t>* a : {&text, &source}) {
+    for (size_t bit = 0; bit < 8 * a->size(); ++bit) {
+      auto b = *a;
+      b[bit / 8] ^= uint8_t(1u << (bit % 8));
+      bool threw = false;
+      try {
+        decompress(b.data(), b.size(), DecompressOptions{});
+      } catch (const Error& e) {
+        threw = e.code() == ErrorCode::kInput || e.code() == ErrorCode::kModel;
+      }
+      if (!threw) FAIL("flip of bit " << bit << " went unnoticed");
     }
-    if (!threw) FAIL("flip of bit " << bit << " went unnoticed");
   }
 }
 
@@ -152,6 +160,20 @@ TEST_CASE("bad input: each header problem has its own message", "[bad]") {
     // Format 2: a coded payload is shorter than its segment (equal means stored).
     set_le64(b, kTableAt + 8, 1025);
     CHECK_THAT(decode_error(b), Contains("segment 0 has impossible coded size 1025"));
+    // Each method has its own bounds: stored means exactly the segment's length.
+    set_le64(b, kTableAt + 8, 1000);
+    b[kTableAt + kMethodAt] = uint8_t(SegmentMethod::kStored);
+    CHECK_THAT(decode_error(b), Contains("impossible coded size 1000 for method stored"));
+    b[kTableAt + kMethodAt] = uint8_t(SegmentMethod::kLzma);
+    set_le64(b, kTableAt + 8, 1024);
+    CHECK_THAT(decode_error(b), Contains("impossible coded size 1024 for method lzma"));
+    set_le64(b, kTableAt + 8, 0);
+    CHECK_THAT(decode_error(b), Contains("impossible coded size 0 for method lzma"));
+  }
+  SECTION("an unknown segment method") {
+    auto b = a;
+    b[kTableAt + kEntry + kMethodAt] = 3;
+    CHECK_THAT(decode_error(b), Contains("unsupported method 3 in segment 1"));
   }
   SECTION("a stored segment whose bytes were altered") {
     // A one-segment archive whose coded payload is padded to 1024 bytes and declared
@@ -160,8 +182,32 @@ TEST_CASE("bad input: each header problem has its own message", "[bad]") {
     const size_t bh = header_size(b);
     b.resize(bh + 1024, 0);
     set_le64(b, kTableAt + 8, 1024);
+    b[kTableAt + kMethodAt] = uint8_t(SegmentMethod::kStored);
     reseal(b, bh);
     CHECK_THAT(decode_error(b), Contains("checksum mismatch in segment 0"));
+  }
+  SECTION("an LZMA2 payload altered, cut short or taken for another method") {
+    // C source at 1500-byte segments: LZMA2 wins some of them over order2.
+    auto c = sample_archive(6000, 1500, "zstd-1.5.4-zstd.h");
+    const size_t ch = header_size(c);
+    size_t at = ch, k = 0;  // the first LZMA2 segment: index k, payload at `at`
+    while (k < 4 && c[kTableAt + kEntry * k + kMethodAt] != uint8_t(SegmentMethod::kLzma))
+      at += get_le64(&c[kTableAt + kEntry * k++ + 8]);
+    REQUIRE(k < 4);
+    const size_t n = get_le64(&c[kTableAt + kEntry * k + 8]);
+    const std::string seg = "segment " + std::to_string(k);
+    auto d = c;
+    d[at + n / 2] ^= 0x20;
+    CHECK_THAT(decode_error(d), Contains(seg));
+    d = c;  // one byte less: the stream ends before its end marker
+    d.erase(d.begin() + long(at + n - 1));
+    set_le64(d, kTableAt + kEntry * k + 8, n - 1);
+    reseal(d, ch);
+    CHECK_THAT(decode_error(d), Contains("corrupt data in " + seg));
+    d = c;  // the same bytes read as the model's coding
+    d[kTableAt + kEntry * k + kMethodAt] = uint8_t(SegmentMethod::kModel);
+    reseal(d, ch);
+    CHECK_THAT(decode_error(d), Contains(seg));
   }
   SECTION("payload bytes altered") {
     auto b = a;

@@ -1,6 +1,8 @@
-// The golden archives pin the format and the order2 model. genesis-1-4.txt.shz (format 2)
-// must keep decoding, and re-encoding its content must give the same bytes; the older
-// genesis-1-4.v1.shz (format 1, the same payload) must keep decoding. If this fails after a
+// The golden archives pin the format and the order2 model. genesis-1-4.txt.shz (format 3,
+// every segment coded by order2) must keep decoding, and re-encoding its content must give
+// the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same payloads) must keep
+// decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only: another liblzma may
+// code the same bytes differently, which the format allows). If this fails after a
 // deliberate format or model change, bump the version/revision, update docs/FORMAT.md and
 // regenerate with tests/golden/regenerate.sh in the same commit (keeping the old archive as a
 // decode-only golden while the decoder reads its version).
@@ -11,20 +13,38 @@
 
 using namespace shz;
 
+namespace {
+
+const std::string kDir = std::string(SHZ_SOURCE_DIR) + "/tests/golden/";
+
+}  // namespace
+
 TEST_CASE("golden archive decodes and re-encodes byte for byte", "[golden]") {
-  const std::string dir = std::string(SHZ_SOURCE_DIR) + "/tests/golden/";
-  const auto original = test::read_file(dir + "genesis-1-4.txt");
-  const auto golden = test::read_file(dir + "genesis-1-4.txt.shz");
+  const auto original = test::read_file(kDir + "genesis-1-4.txt");
+  const auto golden = test::read_file(kDir + "genesis-1-4.txt.shz");
+  REQUIRE(archive_read_info(golden.data(), golden.size()).version == 3);
   REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
   CompressOptions o;
   o.segment_size = 4096;  // as regenerate.sh writes it
+  o.lzma_fallback = false;
   CHECK(compress(original.data(), original.size(), o) == golden);
 }
 
-TEST_CASE("golden archive of format version 1 still decodes", "[golden]") {
-  const std::string dir = std::string(SHZ_SOURCE_DIR) + "/tests/golden/";
-  const auto original = test::read_file(dir + "genesis-1-4.txt");
-  const auto v1 = test::read_file(dir + "genesis-1-4.v1.shz");
-  REQUIRE(archive_read_info(v1.data(), v1.size()).version == 1);
-  CHECK(decompress(v1.data(), v1.size(), DecompressOptions{}) == original);
+TEST_CASE("golden archives of format versions 1 and 2 still decode", "[golden]") {
+  const auto original = test::read_file(kDir + "genesis-1-4.txt");
+  for (unsigned v : {1u, 2u}) {
+    INFO("version " << v);
+    const auto old = test::read_file(kDir + "genesis-1-4.v" + std::to_string(v) + ".shz");
+    REQUIRE(archive_read_info(old.data(), old.size()).version == v);
+    CHECK(decompress(old.data(), old.size(), DecompressOptions{}) == original);
+  }
+}
+
+TEST_CASE("golden archive with LZMA2 segments decodes", "[golden]") {
+  const auto golden = test::read_file(kDir + "zstd-h-12k.shz");
+  const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
+  size_t lzma = 0;
+  for (const SegmentInfo& s : info.segments) lzma += s.method == SegmentMethod::kLzma;
+  CHECK(lzma > 0);
+  CHECK(decompress(golden.data(), golden.size(), DecompressOptions{}) == test::corpus("zstd-1.5.4-zstd.h", 12000));
 }

@@ -107,7 +107,7 @@ TEST_CASE("data the model cannot shrink is stored, never expanded", "[roundtrip]
   const ArchiveInfo info = archive_read_info(a.data(), a.size());
   size_t stored = 0;
   for (const SegmentInfo& s : info.segments) {
-    stored += s.stored;
+    stored += s.method == SegmentMethod::kStored;
     CHECK(s.coded_size <= s.original_size);
   }
   CHECK(stored >= info.segments.size() / 2);
@@ -118,7 +118,7 @@ TEST_CASE("data the model cannot shrink is stored, never expanded", "[roundtrip]
   const auto t = pack(tiny);
   const ArchiveInfo ti = archive_read_info(t.data(), t.size());
   REQUIRE(ti.segments.size() == 1);
-  CHECK(ti.segments[0].stored);
+  CHECK(ti.segments[0].method == SegmentMethod::kStored);
   CHECK(ti.payload_size() == 3);
   round_trip(tiny);
   // A file mixing text and incompressible bytes: only the incompressible segments are stored.
@@ -129,11 +129,46 @@ TEST_CASE("data the model cannot shrink is stored, never expanded", "[roundtrip]
   const auto m = pack(mixed, 4096);
   const ArchiveInfo mi = archive_read_info(m.data(), m.size());
   REQUIRE(mi.segments.size() == 4);
-  CHECK(!mi.segments[0].stored);
-  CHECK(!mi.segments[1].stored);
-  CHECK(mi.segments[2].stored);
-  CHECK(mi.segments[3].stored);
+  CHECK(mi.segments[0].method != SegmentMethod::kStored);
+  CHECK(mi.segments[1].method != SegmentMethod::kStored);
+  CHECK(mi.segments[2].method == SegmentMethod::kStored);
+  CHECK(mi.segments[3].method == SegmentMethod::kStored);
   round_trip(mixed, 4096, 2);
+}
+
+TEST_CASE("segments the model codes worse than LZMA2 fall back to it", "[roundtrip]") {
+  // Real C source: order2 (a byte-context model) loses to LZMA2's long matches there.
+  const auto src = test::corpus("zstd-1.5.4-zstd.h");
+  CompressOptions o;
+  o.segment_size = 16384;
+  o.threads = 2;
+  const auto best = compress(src.data(), src.size(), o);
+  o.lzma_fallback = false;
+  const auto model_only = compress(src.data(), src.size(), o);
+  const ArchiveInfo bi = archive_read_info(best.data(), best.size());
+  const ArchiveInfo mi = archive_read_info(model_only.data(), model_only.size());
+  REQUIRE(bi.segments.size() == mi.segments.size());
+  size_t lzma = 0;
+  for (size_t i = 0; i < bi.segments.size(); ++i) {
+    INFO("segment " << i);
+    CHECK(mi.segments[i].method != SegmentMethod::kLzma);
+    CHECK(bi.segments[i].coded_size <= mi.segments[i].coded_size);  // never worse, segment by segment
+    if (bi.segments[i].method == SegmentMethod::kLzma) {
+      ++lzma;
+      CHECK(bi.segments[i].coded_size < mi.segments[i].coded_size);  // chosen only when smaller
+    } else {
+      CHECK(bi.segments[i].coded_size == mi.segments[i].coded_size);
+    }
+  }
+  CHECK(lzma > 0);
+  CHECK(best.size() < model_only.size());
+  DecompressOptions d;
+  d.threads = 2;
+  CHECK(decompress(best.data(), best.size(), d) == src);
+  CHECK(decompress(model_only.data(), model_only.size(), d) == src);
+  // A segment too short for LZMA2 to gain anything, and one-byte segments.
+  round_trip(test::corpus("zstd-1.5.4-zstd.h", 5000), 1000, 2);
+  round_trip(test::corpus("zstd-1.5.4-zstd.h", 64), 1, 2);
 }
 
 TEST_CASE("segment sizes are validated", "[roundtrip]") {
@@ -146,7 +181,7 @@ TEST_CASE("archive info describes what compress wrote", "[roundtrip]") {
   auto text = test::corpus("kjv-pentateuch.txt", 10000);
   const auto a = pack(text, 4096);
   const ArchiveInfo info = archive_read_info(a.data(), a.size());
-  CHECK(info.version == 2);
+  CHECK(info.version == 3);
   CHECK(info.model.name == "order2");
   CHECK(info.original_size == 10000);
   CHECK(info.segment_size == 4096);

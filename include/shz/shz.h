@@ -47,6 +47,9 @@ struct CompressOptions {
   uint64_t segment_size = 0;     // 0: the model's default
   unsigned threads = 0;          // 0: all cores; the archive does not depend on it
   std::string device = "cpu";    // SHA-RNN models: cpu | cuda | auto; never changes the archive
+  // Also code each segment with LZMA2 and keep whichever is smaller (format 3). Off: every
+  // segment is coded by the model or stored, so the payload measures the model alone.
+  bool lzma_fallback = true;
   ProgressFn progress;
 };
 
@@ -60,12 +63,20 @@ struct DecompressOptions {
 // Largest segment the format allows (FORMAT.md): bounds a decoder's memory per segment.
 constexpr uint64_t kMaxSegmentSize = uint64_t(1) << 30;
 
+// How a segment's payload holds its bytes (docs/FORMAT.md, "Segment table entry").
+enum class SegmentMethod : uint8_t {
+  kModel = 0,   // range-coded with the archive's model
+  kStored = 1,  // the original bytes: nothing else made it smaller (format 2)
+  kLzma = 2,    // a raw LZMA2 stream: smaller than the model's coding (format 3)
+};
+// "model", "stored", "lzma".
+const char* segment_method_name(SegmentMethod m);
+
 struct SegmentInfo {
   uint64_t original_size = 0;
   uint64_t coded_size = 0;
   uint64_t hash = 0;  // xxh64 of the segment's original bytes
-  // Format 2: the payload is the original bytes (coding would not have made it smaller).
-  bool stored = false;
+  SegmentMethod method = SegmentMethod::kModel;
 };
 
 struct ArchiveInfo {

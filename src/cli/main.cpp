@@ -31,6 +31,7 @@ struct Options {
   unsigned threads = 0;
   std::string model;  // compress: default "default"; decompress: a model file, if needed
   bool embed_model = false;
+  bool model_only = false;
   std::string segment_size;
   std::string device = "cpu";
 };
@@ -103,6 +104,7 @@ void compress_one(const Options& o, const std::string& in) {
   CompressOptions copt;
   copt.model = o.model.empty() ? kDefaultModelName : o.model;
   copt.embed_model = o.embed_model;
+  copt.lzma_fallback = !o.model_only;
   copt.threads = o.threads;
   copt.device = o.device;
   if (verbosity(o) >= 2) say(o, 2, "model: " + model_load(copt.model, copt.device)->description);
@@ -221,10 +223,12 @@ void info_one(const Options& o, const std::string& in) {
     std::printf("  without model   %llu bytes, %.4f bits per byte\n",
                 (unsigned long long)(info.archive_size() - info.model_size),
                 n > 0 ? 8.0 * double(info.archive_size() - info.model_size) / n : 0.0);
-  size_t stored = 0;
-  for (const SegmentInfo& s : info.segments) stored += s.stored;
+  size_t by_method[3] = {0, 0, 0};
+  for (const SegmentInfo& s : info.segments) ++by_method[size_t(s.method)];
   std::printf("  segments        %zu of up to %llu bytes", info.segments.size(), (unsigned long long)info.segment_size);
-  if (stored) std::printf(", %zu stored as they are (the model would not shrink them)", stored);
+  if (by_method[1] + by_method[2])
+    std::printf(": %zu by the model, %zu by LZMA2 (smaller there), %zu stored (nothing shrank them)", by_method[0],
+                by_method[2], by_method[1]);
   std::printf("\n");
   std::printf("  content xxh64   %s\n", hex(info.content_hash).c_str());
   if (verbosity(o) >= 2) {
@@ -233,7 +237,7 @@ void info_one(const Options& o, const std::string& in) {
       const SegmentInfo& s = info.segments[i];
       std::printf("  %8zu %12llu %12llu %8.4f  %-16s  %s\n", i, (unsigned long long)s.original_size,
                   (unsigned long long)s.coded_size, 8.0 * double(s.coded_size) / double(s.original_size),
-                  hex(s.hash).c_str(), s.stored ? "stored" : "coded");
+                  hex(s.hash).c_str(), segment_method_name(s.method));
     }
   }
 }
@@ -306,6 +310,8 @@ int main(int argc, char** argv) {
                    "Model: 'default' (the built-in SHA-RNN, the default), a built-in name (" +
                        shz::predictor_builtin_names() + ") or a model file");
   comp->add_flag("--embed-model", o.embed_model, "Store the model file in the archive");
+  comp->add_flag("--model-only", o.model_only,
+                 "Code every segment with the model (or store it): no LZMA2 fallback, so the size measures the model");
   comp->add_option("--segment-size", o.segment_size,
                    "Bytes per independent segment, e.g. 256K, 1M (default: the model's choice)");
   CLI::App* dec = app.add_subcommand("decompress", "Decompress FILE.shz to FILE");

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Rewrites the golden archive. Only for a deliberate format or model change: say so in the
-# commit, bump the format version or model revision, and update docs/FORMAT.md with it.
+# Rewrites the golden archives. Only for a deliberate format or model change: say so in the
+# commit, bump the format version or model revision, update docs/FORMAT.md with it, and keep
+# the previous archive as a decode-only golden (genesis-1-4.vN.shz) while decoders read it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 shz=${1:?usage: regenerate.sh path/to/shz}
 head -c 12000 "$here/../../corpora/kjv-pentateuch.txt" > "$here/genesis-1-4.txt"
-"$shz" compress -q -f -m order2 --segment-size 4096 -o "$here/genesis-1-4.txt.shz" "$here/genesis-1-4.txt"
+# --model-only: the re-encode check pins order2 and the layout, not liblzma.
+"$shz" compress -q -f -m order2 --model-only --segment-size 4096 -o "$here/genesis-1-4.txt.shz" "$here/genesis-1-4.txt"
+# C source, where LZMA2 beats order2: pins the LZMA2 segment method (decode only: another
+# liblzma may code the same bytes differently, which the format allows).
+head -c 12000 "$here/../../corpora/zstd-1.5.4-zstd.h" > /tmp/zstd-h-12k.$$
+"$shz" compress -q -f -m order2 --segment-size 4096 -o "$here/zstd-h-12k.shz" /tmp/zstd-h-12k.$$
+rm -f /tmp/zstd-h-12k.$$
