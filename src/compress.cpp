@@ -15,10 +15,11 @@
 namespace shz {
 namespace {
 
-// Keeps the smallest of the model's payload, LZMA2 (when allowed) and the bytes themselves
-// (formats 2 and 3): a segment never costs more than its length, whatever the model thinks
-// of it, and data a text model knows nothing of (code, binaries) gets what LZMA2 gets.
-SegmentMethod segment_best(EncodeJob& j, bool lzma) {
+// Keeps the smallest of the model's payload, LZMA2 (when allowed; primed with the input
+// before the segment) and the bytes themselves (formats 2 and 3): a segment never costs more
+// than its length, whatever the model thinks of it, and data a text model knows nothing of
+// (code, binaries) gets about what xz gets. `input` is the whole input j.data points into.
+SegmentMethod segment_best(const uint8_t* input, EncodeJob& j, bool lzma) {
   SegmentMethod m = SegmentMethod::kModel;
   size_t best = j.payload.size();
   if (best >= j.size) {
@@ -26,7 +27,8 @@ SegmentMethod segment_best(EncodeJob& j, bool lzma) {
     best = j.size;
   }
   std::vector<uint8_t> alt;
-  if (lzma && lzma_segment_encode(j.data, j.size, best, alt)) {
+  const size_t history = size_t(lzma_segment_history(uint64_t(j.data - input)));
+  if (lzma && lzma_segment_encode(j.data - history, history, j.data, j.size, best, alt)) {
     j.payload.swap(alt);
     return SegmentMethod::kLzma;
   }
@@ -79,7 +81,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
     segments_encode(*models[w], &jobs[first], n, &counter);
     for (size_t i = first; i < first + n; ++i) {
       EncodeJob& j = jobs[i];
-      const SegmentMethod m = segment_best(j, opt.lzma_fallback);
+      const SegmentMethod m = segment_best(data, j, opt.lzma_fallback);
       info.segments[i] = SegmentInfo{j.size, j.payload.size(), hash_bytes(j.data, j.size), m};
     }
   };

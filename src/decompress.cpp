@@ -63,6 +63,13 @@ std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveRea
   return m;
 }
 
+// Appends a segment's output to the tail of the output (the history of LZMA2 segments),
+// dropping what lies more than kLzmaHistory back once the tail has doubled.
+void tail_add(std::vector<uint8_t>& tail, const std::vector<uint8_t>& out) {
+  tail.insert(tail.end(), out.begin(), out.end());
+  if (tail.size() > 2 * kLzmaHistory) tail.erase(tail.begin(), tail.end() - long(kLzmaHistory));
+}
+
 }  // namespace
 
 ArchiveInfo archive_read_info(const ReadFn& in) {
@@ -105,6 +112,8 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   };
 
   StreamHash content;
+  std::vector<uint8_t> tail;  // the last output bytes, at least kLzmaHistory of them once there
+  uint64_t written = 0;       // output bytes decoded so far (in segment order)
   for (size_t first = 0; first < count; first += group) {
     const size_t n = std::min(group, count - first);
     std::vector<std::vector<uint8_t>> payloads(n);
@@ -120,8 +129,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
         case SegmentMethod::kStored:
           jobs[i].out = std::move(payloads[i]);  // the buffer moves: payload still points into it
           break;
-        case SegmentMethod::kLzma:  // fast beside the model: decoded here, not on the workers
-          jobs[i].corrupt = !lzma_segment_decode(jobs[i].payload, jobs[i].payload_size, jobs[i].size, jobs[i].out);
+        case SegmentMethod::kLzma:  // after the model's segments: it needs the bytes before it
           break;
         case SegmentMethod::kModel:
           coded.push_back(jobs[i]);
@@ -138,6 +146,17 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     };
     if (!coded.empty()) parallel_run(threads, bounds.size() - 1, work, tick);
     for (size_t t = 0; t < coded.size(); ++t) jobs[coded_at[t]] = std::move(coded[t]);
+    // LZMA2 segments in order, each primed with the output before it (fast beside the model,
+    // so on this thread).
+    for (size_t i = 0; i < n; ++i) {
+      if (info.segments[first + i].method == SegmentMethod::kLzma) {
+        const size_t h = size_t(lzma_segment_history(written));
+        DecodeJob& j = jobs[i];
+        j.corrupt = !lzma_segment_decode(tail.data() + tail.size() - h, h, j.payload, j.payload_size, j.size, j.out);
+      }
+      tail_add(tail, jobs[i].out);
+      written += jobs[i].out.size();
+    }
     for (size_t i = 0; i < n; ++i) {
       const size_t k = first + i;
       if (jobs[i].corrupt || jobs[i].out.size() != jobs[i].size)

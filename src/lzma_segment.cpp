@@ -13,23 +13,29 @@ constexpr uint64_t kDictMax = uint64_t(8) << 20;
 // bundled texts) and is 1.2x slower.
 constexpr uint32_t kPreset = 6;
 
-// One LZMA2 filter chain; `opt` must outlive its use.
-void chain(lzma_options_lzma& opt, uint64_t length, lzma_filter (&f)[2]) {
+// One LZMA2 filter chain; `opt` and the history must outlive its use.
+void chain(lzma_options_lzma& opt, const uint8_t* history, size_t history_size, uint64_t length,
+           lzma_filter (&f)[2]) {
   lzma_lzma_preset(&opt, kPreset);
-  opt.dict_size = lzma_segment_dict(length);
+  opt.dict_size = lzma_segment_dict(history_size, length);
+  opt.preset_dict = history_size ? history : nullptr;
+  opt.preset_dict_size = uint32_t(history_size);  // <= kLzmaHistory <= dict_size: all of it is used
   f[0] = {LZMA_FILTER_LZMA2, &opt};
   f[1] = {LZMA_VLI_UNKNOWN, nullptr};
 }
 
 }  // namespace
 
-uint32_t lzma_segment_dict(uint64_t length) { return uint32_t(std::clamp(length, kDictMin, kDictMax)); }
+uint32_t lzma_segment_dict(uint64_t history, uint64_t length) {
+  return uint32_t(std::clamp(history + length, kDictMin, kDictMax));
+}
 
-bool lzma_segment_encode(const uint8_t* data, size_t size, size_t limit, std::vector<uint8_t>& out) {
-  if (size == 0 || limit <= 1) return false;
+bool lzma_segment_encode(const uint8_t* history, size_t history_size, const uint8_t* data, size_t size, size_t limit,
+                         std::vector<uint8_t>& out) {
+  if (size == 0 || limit <= 1 || history_size > kLzmaHistory) return false;
   lzma_options_lzma opt;
   lzma_filter f[2];
-  chain(opt, size, f);
+  chain(opt, history, history_size, size, f);
   out.resize(limit - 1);  // only a strictly shorter result is of use
   size_t pos = 0;
   if (lzma_raw_buffer_encode(f, nullptr, data, size, out.data(), &pos, out.size()) != LZMA_OK) return false;
@@ -37,10 +43,12 @@ bool lzma_segment_encode(const uint8_t* data, size_t size, size_t limit, std::ve
   return true;
 }
 
-bool lzma_segment_decode(const uint8_t* payload, size_t n, size_t size, std::vector<uint8_t>& out) {
+bool lzma_segment_decode(const uint8_t* history, size_t history_size, const uint8_t* payload, size_t n, size_t size,
+                         std::vector<uint8_t>& out) {
+  if (history_size > kLzmaHistory) return false;
   lzma_options_lzma opt;
   lzma_filter f[2];
-  chain(opt, size, f);
+  chain(opt, history, history_size, size, f);
   lzma_stream s = LZMA_STREAM_INIT;
   if (lzma_raw_decoder(&s, f) != LZMA_OK) return false;
   out.clear();

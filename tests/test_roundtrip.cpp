@@ -166,6 +166,18 @@ TEST_CASE("segments the model codes worse than LZMA2 fall back to it", "[roundtr
   d.threads = 2;
   CHECK(decompress(best.data(), best.size(), d) == src);
   CHECK(decompress(model_only.data(), model_only.size(), d) == src);
+  // LZMA2 reaches back into the bytes before its segment: a repeat of the previous
+  // segment costs next to nothing, and decodes only with that history in place.
+  std::vector<uint8_t> twice(32768);
+  std::copy(src.begin(), src.begin() + 16384, twice.begin());
+  std::copy(src.begin(), src.begin() + 16384, twice.begin() + 16384);
+  o.lzma_fallback = true;
+  const auto t = compress(twice.data(), twice.size(), o);
+  const ArchiveInfo ti = archive_read_info(t.data(), t.size());
+  REQUIRE(ti.segments.size() == 2);
+  CHECK(ti.segments[1].method == SegmentMethod::kLzma);
+  CHECK(ti.segments[1].coded_size < 100);
+  CHECK(decompress(t.data(), t.size(), d) == twice);
   // A segment too short for LZMA2 to gain anything, and one-byte segments.
   round_trip(test::corpus("zstd-1.5.4-zstd.h", 5000), 1000, 2);
   round_trip(test::corpus("zstd-1.5.4-zstd.h", 64), 1, 2);
