@@ -113,7 +113,6 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
 
   StreamHash content;
   std::vector<uint8_t> tail;  // the last output bytes, at least kLzmaHistory of them once there
-  uint64_t written = 0;       // output bytes decoded so far (in segment order)
   for (size_t first = 0; first < count; first += group) {
     const size_t n = std::min(group, count - first);
     std::vector<std::vector<uint8_t>> payloads(n);
@@ -150,12 +149,13 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     // so on this thread).
     for (size_t i = 0; i < n; ++i) {
       if (info.segments[first + i].method == SegmentMethod::kLzma) {
-        const size_t h = size_t(lzma_segment_history(written));
+        const size_t h = size_t(lzma_segment_history(uint64_t(first + i) * info.segment_size));
         DecodeJob& j = jobs[i];
-        j.corrupt = !lzma_segment_decode(tail.data() + tail.size() - h, h, j.payload, j.payload_size, j.size, j.out);
+        // A short tail means a segment before this one was damaged (and is reported first).
+        j.corrupt = tail.size() < h || !lzma_segment_decode(tail.data() + tail.size() - h, h, j.payload,
+                                                             j.payload_size, j.size, j.out);
       }
       tail_add(tail, jobs[i].out);
-      written += jobs[i].out.size();
     }
     for (size_t i = 0; i < n; ++i) {
       const size_t k = first + i;

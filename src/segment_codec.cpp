@@ -37,6 +37,7 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
   for (size_t i = 0; i < n; ++i) {
     p.reset(i);
     jobs[i].payload.clear();
+    jobs[i].gave_up = false;
     enc.push_back(std::make_unique<RangeEncoder>(jobs[i].payload));
     if (jobs[i].size > longest) longest = jobs[i].size;
   }
@@ -47,7 +48,8 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
   for (size_t t = 0; t < longest; ++t) {
     size_t k = 0;
     for (size_t i = 0; i < n; ++i)
-      if (jobs[i].size > t) slots[k++] = i;
+      if (jobs[i].size > t && !jobs[i].gave_up) slots[k++] = i;
+    if (k == 0) break;
     p.predict(slots.data(), k, pmfs.data());
     size_t m = 0;  // slots that still have bytes to predict after this one
     for (size_t j = 0; j < k; ++j) {
@@ -55,6 +57,10 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
       const uint8_t b = jobs[i].data[t];
       assert(pmf_valid(&pmfs[256 * j], bits));
       pmf_encode(*enc[i], &pmfs[256 * j], bits, b);
+      if (jobs[i].payload.size() >= jobs[i].limit) {
+        jobs[i].gave_up = true;
+        continue;
+      }
       if (jobs[i].size > t + 1) {
         next_slots[m] = i;
         bytes[m++] = b;
@@ -64,7 +70,7 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
     pb.add(k);
   }
   for (size_t i = 0; i < n; ++i)
-    if (jobs[i].size > 0) enc[i]->finish();
+    if (jobs[i].size > 0 && !jobs[i].gave_up) enc[i]->finish();
   if (progress)
     for (size_t i = 0; i < n; ++i) {
       progress->bytes_coded += jobs[i].payload.size();

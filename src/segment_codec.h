@@ -23,7 +23,11 @@ struct ProgressCounter {
 struct EncodeJob {
   const uint8_t* data = nullptr;
   size_t size = 0;
-  std::vector<uint8_t> payload;  // out: the coded segment
+  // Coding stops once the payload reaches this many bytes: another method is known to be at
+  // least as small (the payload only grows, so the result could not win).
+  size_t limit = SIZE_MAX;
+  std::vector<uint8_t> payload;  // out: the coded segment (incomplete when gave_up)
+  bool gave_up = false;          // out: stopped at `limit`
 };
 
 struct DecodeJob {
@@ -35,6 +39,7 @@ struct DecodeJob {
 };
 
 // Encodes jobs[0..n) using predictor slots 0..n-1. Precondition: p.begin(m) with m >= n.
+// A job that reaches its limit leaves the batch (the others' results do not change).
 void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* progress);
 
 // Decodes jobs[0..n) using predictor slots 0..n-1. Precondition: p.begin(m) with m >= n.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "segment_codec.h"
 #include "shz/shz.h"
 #include "test_util.h"
 #include "util/parallel.h"
@@ -92,6 +93,30 @@ TEST_CASE("segments are split into balanced batches for the workers", "[roundtri
         CHECK(hi - lo <= 1);
         CHECK(lo >= 1);
       }
+}
+
+TEST_CASE("a segment that reaches its limit leaves the batch; the others are unchanged", "[roundtrip]") {
+  const auto text = test::corpus("kjv-pentateuch.txt", 3 * 8192);
+  auto run = [&](size_t limit_of_middle) {
+    std::vector<EncodeJob> jobs(3);
+    for (size_t i = 0; i < 3; ++i) {
+      jobs[i].data = text.data() + 8192 * i;
+      jobs[i].size = 8192;
+    }
+    jobs[1].limit = limit_of_middle;
+    auto p = model_load("order2")->make();
+    p->begin(3);
+    segments_encode(*p, jobs.data(), jobs.size(), nullptr);
+    return jobs;
+  };
+  const auto whole = run(SIZE_MAX), cut = run(500);
+  CHECK(!whole[1].gave_up);
+  REQUIRE(whole[1].payload.size() > 500);
+  CHECK(cut[1].gave_up);
+  CHECK(cut[1].payload.size() >= 500);
+  CHECK(cut[1].payload.size() < whole[1].payload.size());  // it stopped early
+  CHECK(cut[0].payload == whole[0].payload);
+  CHECK(cut[2].payload == whole[2].payload);
 }
 
 TEST_CASE("compressing twice gives identical bytes", "[roundtrip][determinism]") {
