@@ -117,6 +117,18 @@ expect 0 "" "$SHZ" info -v a.txt.shz
 grep -qE "^ +0 +[0-9]+ " out.txt && ok || bad "info -v should list segment 0: $(cat out.txt)"
 expect 0 "OK" "$SHZ" test a.txt.shz
 
+# Segment methods: C source goes to LZMA2 where order2 loses; --model-only keeps the model.
+head -c 40000 "$SRC/corpora/zstd-1.5.4-zstd.h" >src.h
+expect 0 "" "$SHZ" compress -q -m order2 --segment-size 8K -o best.shz src.h
+expect 0 "" "$SHZ" compress -q -m order2 --segment-size 8K --model-only -o pure.shz src.h
+expect 0 "" "$SHZ" info -vv best.shz
+grep -qE "by LZMA2" out.txt && grep -qE " lzma$" out.txt && ok || bad "info -vv should show LZMA2 segments: $(cat out.txt)"
+expect 0 "" "$SHZ" info -vv pure.shz
+grep -qE " lzma$" out.txt && bad "--model-only archive has LZMA2 segments: $(cat out.txt)" || ok
+[ "$(wc -c <best.shz)" -lt "$(wc -c <pure.shz)" ] && ok || bad "LZMA2 fallback should make src.h smaller"
+expect 0 "" "$SHZ" decompress -q -c best.shz
+cmp -s out.txt src.h && ok || bad "best.shz does not round-trip"
+
 # eval: bits per byte from real archives; train/export need shz-train beside shz or on PATH.
 expect 0 "" "$SHZ" eval -m order2 a.txt
 grep -qE "a.txt: 50000 bytes, model order2: [0-9.]+ bpb" out.txt && ok || bad "eval output: $(cat out.txt)"
