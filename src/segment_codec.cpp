@@ -59,6 +59,7 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
       pmf_encode(*enc[i], &pmfs[256 * j], bits, b);
       if (jobs[i].payload.size() >= jobs[i].limit) {
         jobs[i].gave_up = true;
+        pb.add(jobs[i].size - t - 1);  // the rest of it is settled: progress counts it done
         continue;
       }
       if (jobs[i].size > t + 1) {
