@@ -163,7 +163,7 @@ ArchiveInfo header_parse(ArchiveReader& r) {
             std::to_string(info.original_size) + " bytes in segments of " + std::to_string(info.segment_size));
 
   // The table grows only as its bytes arrive: a forged count cannot force a big allocation.
-  uint8_t e[25];
+  uint8_t e[segment_entry_size(kFormatVersion)];  // the largest entry
   const size_t entry = segment_entry_size(info.version);
   for (uint64_t i = 0; i < count; ++i) {
     r.read_exact(e, entry);
