@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "lzma_segment.h"
 #include "shz/shz.h"
 #include "test_util.h"
 #include "util/bytes.h"
@@ -274,4 +275,29 @@ TEST_CASE("bad input: archive_read_info reports the same problems", "[bad]") {
   b.push_back(1);
   CHECK_THROWS_WITH(info_of(b), Contains("trailing data"));
   CHECK_THROWS_WITH(info_of({}), Contains("not a shz archive"));
+}
+
+TEST_CASE("bad input: the LZMA2 decoder refuses garbage without crashing", "[bad]") {
+  // Random payloads, with and without history: decoding either fails or yields exactly the
+  // segment's length (the segment hash then decides). Run under ASan in CI.
+  const auto history = test::corpus("zstd-1.5.4-zstd.h", 5000);
+  size_t accepted = 0;
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    const auto payload = test::random_bytes(1 + seed * 7 % 900, seed);
+    const size_t size = 1 + seed * 13 % 3000, h = seed % 2 ? history.size() : 0;
+    std::vector<uint8_t> out;
+    if (lzma_segment_decode(history.data(), h, payload.data(), payload.size(), size, out)) {
+      CHECK(out.size() == size);
+      ++accepted;
+    }
+  }
+  CHECK(accepted < 3);
+  // A real stream decodes only with its own length and history.
+  std::vector<uint8_t> packed, out;
+  const auto text = test::corpus("kjv-pentateuch.txt", 4000);
+  REQUIRE(lzma_segment_encode(history.data(), history.size(), text.data(), text.size(), text.size(), packed));
+  CHECK(lzma_segment_decode(history.data(), history.size(), packed.data(), packed.size(), text.size(), out));
+  CHECK(out == text);
+  CHECK_FALSE(lzma_segment_decode(history.data(), history.size(), packed.data(), packed.size(), text.size() - 1, out));
+  CHECK_FALSE(lzma_segment_decode(history.data(), history.size(), packed.data(), packed.size() - 1, text.size(), out));
 }
