@@ -113,6 +113,9 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
 
   StreamHash content;
   std::vector<uint8_t> tail;  // the last output bytes, at least kLzmaHistory of them once there
+  // Only LZMA2 segments read the tail: without any, no output is copied into it.
+  const bool keep_tail = std::any_of(info.segments.begin(), info.segments.end(),
+                                     [](const SegmentInfo& s) { return s.method == SegmentMethod::kLzma; });
   for (size_t first = 0; first < count; first += group) {
     const size_t n = std::min(group, count - first);
     std::vector<std::vector<uint8_t>> payloads(n);
@@ -155,7 +158,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
         j.corrupt = tail.size() < h || !lzma_segment_decode(tail.data() + tail.size() - h, h, j.payload,
                                                              j.payload_size, j.size, j.out);
       }
-      tail_add(tail, jobs[i].out);
+      if (keep_tail) tail_add(tail, jobs[i].out);
     }
     for (size_t i = 0; i < n; ++i) {
       const size_t k = first + i;
