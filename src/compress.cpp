@@ -28,7 +28,7 @@ bool lzma_try(const uint8_t* input, const EncodeJob& j, std::vector<uint8_t>& ou
 // (code, binaries) gets about what xz gets. j.limit was set to the best other size, so a
 // model payload that reached it (or gave up there) has lost.
 SegmentMethod segment_best(EncodeJob& j, bool have_lzma, std::vector<uint8_t>& lzma) {
-  if (!j.gave_up && j.payload.size() < j.limit) return SegmentMethod::kModel;
+  if (!j.gave_up && j.payload.size() < j.limit) return j.match ? SegmentMethod::kModelMatch : SegmentMethod::kModel;
   if (have_lzma) {
     j.payload.swap(lzma);
     return SegmentMethod::kLzma;
@@ -54,7 +54,6 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   const size_t batches = bounds.size() - 1, batch = batch_largest(bounds);
 
   ArchiveInfo info;
-  info.version = kFormatVersion;
   info.model_is_builtin = model->builtin;
   info.model = model->id;
   info.model_embedded = opt.embed_model;
@@ -68,6 +67,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   for (size_t i = 0; i < count; ++i) {
     jobs[i].data = data + i * seg;
     jobs[i].size = size_t(i + 1 < count ? seg : size - i * seg);
+    jobs[i].match = opt.match_model;
   }
 
   std::vector<std::unique_ptr<Predictor>> models(threads);
@@ -100,6 +100,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   };
   parallel_run(threads, batches, work, tick);
 
+  info.version = format_version_for(info.segments);
   std::vector<uint8_t> out = header_serialize(info);
   out.reserve(out.size() + info.model_size + info.payload_size());
   if (opt.embed_model) out.insert(out.end(), model->file.begin(), model->file.end());

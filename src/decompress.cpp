@@ -134,6 +134,8 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
         case SegmentMethod::kLzma:  // after the model's segments: it needs the bytes before it
           break;
         case SegmentMethod::kModel:
+        case SegmentMethod::kModelMatch:
+          jobs[i].match = s.method == SegmentMethod::kModelMatch;
           coded.push_back(jobs[i]);
           coded_at.push_back(i);
           break;

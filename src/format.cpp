@@ -19,7 +19,8 @@ constexpr uint8_t kSourceFile = 1;
 SegmentMethod entry_method(unsigned version, const uint8_t* e, const SegmentInfo& s, uint64_t i) {
   if (version == 1) return SegmentMethod::kModel;
   if (version == 2) return s.coded_size == s.original_size ? SegmentMethod::kStored : SegmentMethod::kModel;
-  if (e[24] > uint8_t(SegmentMethod::kLzma))
+  const uint8_t newest = uint8_t(version >= 4 ? SegmentMethod::kModelMatch : SegmentMethod::kLzma);
+  if (e[24] > newest)
     corrupt("unsupported method " + std::to_string(e[24]) + " in segment " + std::to_string(i) +
             " (made by a newer shz?)");
   return SegmentMethod(e[24]);
@@ -32,7 +33,8 @@ bool coded_size_valid(unsigned version, const SegmentInfo& s) {
   switch (s.method) {
     case SegmentMethod::kStored: return s.coded_size == s.original_size;
     case SegmentMethod::kLzma: return s.coded_size >= 1 && s.coded_size < s.original_size;
-    case SegmentMethod::kModel: break;
+    case SegmentMethod::kModel:
+    case SegmentMethod::kModelMatch: break;
   }
   const uint64_t most = version >= 2 ? s.original_size - 1 : 3 * s.original_size + 8;
   return s.coded_size >= 8 && s.coded_size <= most;
@@ -45,8 +47,15 @@ const char* segment_method_name(SegmentMethod m) {
     case SegmentMethod::kModel: return "model";
     case SegmentMethod::kStored: return "stored";
     case SegmentMethod::kLzma: return "lzma";
+    case SegmentMethod::kModelMatch: return "model+match";
   }
   return "?";
+}
+
+unsigned format_version_for(const std::vector<SegmentInfo>& segments) {
+  const bool match = std::any_of(segments.begin(), segments.end(),
+                                 [](const SegmentInfo& s) { return s.method == SegmentMethod::kModelMatch; });
+  return match ? 4 : 3;
 }
 
 uint64_t ArchiveInfo::payload_size() const {
@@ -57,7 +66,7 @@ uint64_t ArchiveInfo::payload_size() const {
 
 std::vector<uint8_t> header_serialize(const ArchiveInfo& info) {
   std::vector<uint8_t> h(kMagic, kMagic + 4);
-  put_le16(h, uint16_t(kFormatVersion));
+  put_le16(h, uint16_t(info.version));
   put_le16(h, info.model_embedded ? kFlagEmbeddedModel : 0);
   h.push_back(info.model_is_builtin ? kSourceBuiltin : kSourceFile);
   h.push_back(uint8_t(info.model.name.size()));

@@ -5,6 +5,7 @@
 
 #include "coder/pmf_coding.h"
 #include "coder/range_coder.h"
+#include "match_model.h"
 
 namespace shz {
 namespace {
@@ -33,9 +34,11 @@ class ProgressBatch {
 void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* progress) {
   const int bits = p.pmf_bits();
   std::vector<std::unique_ptr<RangeEncoder>> enc;
+  std::vector<MatchModel> mm(n);
   size_t longest = 0;
   for (size_t i = 0; i < n; ++i) {
     p.reset(i);
+    if (jobs[i].match) mm[i].reset(jobs[i].size);
     jobs[i].payload.clear();
     jobs[i].gave_up = false;
     enc.push_back(std::make_unique<RangeEncoder>(jobs[i].payload));
@@ -55,8 +58,10 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
     for (size_t j = 0; j < k; ++j) {
       const size_t i = slots[j];
       const uint8_t b = jobs[i].data[t];
+      if (jobs[i].match) mm[i].refine(jobs[i].data, t, &pmfs[256 * j], bits);
       assert(pmf_valid(&pmfs[256 * j], bits));
       pmf_encode(*enc[i], &pmfs[256 * j], bits, b);
+      if (jobs[i].match) mm[i].update(jobs[i].data, t);
       if (jobs[i].payload.size() >= jobs[i].limit) {
         jobs[i].gave_up = true;
         pb.add(jobs[i].size - t - 1);  // the rest of it is settled: progress counts it done
@@ -82,8 +87,10 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
 void segments_decode(Predictor& p, DecodeJob* jobs, size_t n, ProgressCounter* progress) {
   const int bits = p.pmf_bits();
   std::vector<std::unique_ptr<RangeDecoder>> dec;
+  std::vector<MatchModel> mm(n);
   for (size_t i = 0; i < n; ++i) {
     p.reset(i);
+    if (jobs[i].match) mm[i].reset(jobs[i].size);
     jobs[i].out.clear();
     jobs[i].corrupt = false;
     dec.push_back(std::make_unique<RangeDecoder>(jobs[i].payload, jobs[i].payload_size));
@@ -101,8 +108,10 @@ void segments_decode(Predictor& p, DecodeJob* jobs, size_t n, ProgressCounter* p
     size_t m = 0;
     for (size_t j = 0; j < k; ++j) {
       const size_t i = slots[j];
+      if (jobs[i].match) mm[i].refine(jobs[i].out.data(), t, &pmfs[256 * j], bits);
       const uint8_t b = pmf_decode(*dec[i], &pmfs[256 * j], bits);
       jobs[i].out.push_back(b);
+      if (jobs[i].match) mm[i].update(jobs[i].out.data(), t);
       // A valid payload is consumed exactly: reading past it proves corruption.
       if (dec[i]->overrun() > 0 || dec[i]->corrupt()) {
         jobs[i].corrupt = true;

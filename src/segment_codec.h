@@ -26,6 +26,7 @@ struct EncodeJob {
   // Coding stops once the payload reaches this many bytes: another method is known to be at
   // least as small (the payload only grows, so the result could not win).
   size_t limit = SIZE_MAX;
+  bool match = false;            // refine the model's pmfs with the match model (format 4)
   std::vector<uint8_t> payload;  // out: the coded segment (incomplete when gave_up)
   bool gave_up = false;          // out: stopped at `limit`
 };
@@ -34,6 +35,7 @@ struct DecodeJob {
   const uint8_t* payload = nullptr;
   size_t payload_size = 0;
   size_t size = 0;           // original bytes to produce
+  bool match = false;        // the segment was coded with the match model (format 4)
   std::vector<uint8_t> out;  // out: decoded bytes (grows as decoded; never pre-sized from the header)
   bool corrupt = false;      // out: the payload ran out or was inconsistent
 };

@@ -125,9 +125,28 @@ expect 0 "" "$SHZ" info -vv best.shz
 grep -qE "by LZMA2" out.txt && grep -qE " lzma$" out.txt && ok || bad "info -vv should show LZMA2 segments: $(cat out.txt)"
 expect 0 "" "$SHZ" info -vv pure.shz
 grep -qE " lzma$" out.txt && bad "--model-only archive has LZMA2 segments: $(cat out.txt)" || ok
+grep -qE "model\+match$" out.txt && bad "--model-only archive has match-model segments: $(cat out.txt)" || ok
 [ "$(wc -c <best.shz)" -lt "$(wc -c <pure.shz)" ] && ok || bad "LZMA2 fallback should make src.h smaller"
 expect 0 "" "$SHZ" decompress -q -c best.shz
 cmp -s out.txt src.h && ok || bad "best.shz does not round-trip"
+
+# The match model (format 4) and the switches that turn each method off.
+head -c 30000 "$SRC/corpora/kjv-pentateuch.txt" >kjv.txt
+expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K -o match.shz kjv.txt
+expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K --no-match -o nomatch.shz kjv.txt
+expect 0 "" "$SHZ" info -vv match.shz
+grep -q "format version  4" out.txt && grep -qE " model\+match$" out.txt && grep -q "by the model with the match model" out.txt \
+  && ok || bad "info -vv should show format 4 and model+match segments: $(cat out.txt)"
+expect 0 "" "$SHZ" info -vv nomatch.shz
+grep -q "format version  3" out.txt && ! grep -qE "model\+match|match model" out.txt && ok || bad "--no-match archive: $(cat out.txt)"
+[ "$(wc -c <match.shz)" -lt "$(wc -c <nomatch.shz)" ] && ok || bad "the match model should make KJV smaller"
+expect 0 "" "$SHZ" compress -q -m order2 --segment-size 8K --no-lzma -o nolzma.shz src.h
+expect 0 "" "$SHZ" info -vv nolzma.shz
+grep -qE " lzma$" out.txt && bad "--no-lzma archive has LZMA2 segments: $(cat out.txt)" || ok
+for a in match nomatch nolzma; do
+  expect 0 "" "$SHZ" decompress -q -c $a.shz
+  cmp -s out.txt "$([ $a = nolzma ] && echo src.h || echo kjv.txt)" && ok || bad "$a.shz does not round-trip"
+done
 
 # eval: bits per byte from real archives; train/export need shz-train beside shz or on PATH.
 expect 0 "" "$SHZ" eval -m order2 a.txt

@@ -14,7 +14,7 @@ using Catch::Contains;
 
 namespace {
 
-// Offsets in a header whose model name is "order2" (docs/FORMAT.md); version 3 entries.
+// Offsets in a header whose model name is "order2" (docs/FORMAT.md); entries of versions 3 and 4.
 constexpr size_t kVersionAt = 4, kFlagsAt = 6, kSourceAt = 8, kNameLenAt = 9, kNameAt = 10;
 constexpr size_t kModelHashAt = 16, kOrigAt = 24, kSegAt = 32, kCountAt = 40, kTableAt = 56;
 constexpr size_t kEntry = 25, kMethodAt = 24;  // a table entry's size, its method byte
@@ -91,13 +91,20 @@ size_t flips_undetected(const std::vector<uint8_t>& a, const std::vector<uint8_t
 }
 
 TEST_CASE("bad input: every single-bit flip is detected", "[bad]") {
-  // Model-coded segments: the range coder has no slack, so every flip is an error.
+  // Model-coded segments, with and without the match model: the range coder has no slack,
+  // so every flip is an error.
   CompressOptions o;
   o.segment_size = 512;
   o.threads = 1;
   o.lzma_fallback = false;
   const auto text = test::corpus("kjv-pentateuch.txt", 1500);
-  CHECK(flips_undetected(compress(text.data(), text.size(), o), text) == 0);
+  for (bool match : {true, false}) {
+    INFO("match model " << match);
+    o.match_model = match;
+    const auto a = compress(text.data(), text.size(), o);
+    REQUIRE(archive_read_info(a.data(), a.size()).version == (match ? 4u : 3u));
+    CHECK(flips_undetected(a, text) == 0);
+  }
 }
 
 TEST_CASE("bad input: a bit flip never decodes to other bytes", "[bad]") {
@@ -192,8 +199,21 @@ TEST_CASE("bad input: each header problem has its own message", "[bad]") {
   }
   SECTION("an unknown segment method") {
     auto b = a;
-    b[kTableAt + kEntry + kMethodAt] = 3;
-    CHECK_THAT(decode_error(b), Contains("unsupported method 3 in segment 1"));
+    REQUIRE(b[kVersionAt] == 4);
+    b[kTableAt + kEntry + kMethodAt] = 4;
+    CHECK_THAT(decode_error(b), Contains("unsupported method 4 in segment 1"));
+    // model+match (3) is format 4's: a version 3 archive cannot hold it.
+    b = a;
+    b[kVersionAt] = 3;
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b), Contains("unsupported method 3 in segment 0"));
+  }
+  SECTION("a match-model payload read without the match model") {
+    auto b = a;
+    REQUIRE(b[kTableAt + kMethodAt] == uint8_t(SegmentMethod::kModelMatch));
+    b[kTableAt + kMethodAt] = uint8_t(SegmentMethod::kModel);
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b), Contains("segment 0"));
   }
   SECTION("a stored segment whose bytes were altered") {
     // A one-segment archive whose coded payload is padded to 1024 bytes and declared

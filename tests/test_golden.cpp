@@ -1,6 +1,6 @@
 // The golden archives pin the format and the order2 model. genesis-1-4.txt.shz (format 3,
-// every segment coded by order2) must keep decoding, and re-encoding its content must give
-// the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same payloads) must keep
+// every segment coded by order2) and genesis-1-4.match.shz (format 4, order2 refined by the
+// match model) must keep decoding, and re-encoding their content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same payloads) must keep
 // decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only: another liblzma may
 // code the same bytes differently, which the format allows). If this fails after a
 // deliberate format or model change, bump the version/revision, update docs/FORMAT.md and
@@ -23,6 +23,20 @@ TEST_CASE("golden archive decodes and re-encodes byte for byte", "[golden]") {
   const auto original = test::read_file(kDir + "genesis-1-4.txt");
   const auto golden = test::read_file(kDir + "genesis-1-4.txt.shz");
   REQUIRE(archive_read_info(golden.data(), golden.size()).version == 3);
+  REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
+  CompressOptions o;
+  o.segment_size = 4096;  // as regenerate.sh writes it
+  o.lzma_fallback = false;
+  o.match_model = false;
+  CHECK(compress(original.data(), original.size(), o) == golden);
+}
+
+TEST_CASE("golden archive of the match model decodes and re-encodes byte for byte", "[golden]") {
+  const auto original = test::read_file(kDir + "genesis-1-4.txt");
+  const auto golden = test::read_file(kDir + "genesis-1-4.match.shz");
+  const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
+  REQUIRE(info.version == 4);
+  for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kModelMatch);
   REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
   CompressOptions o;
   o.segment_size = 4096;  // as regenerate.sh writes it

@@ -111,6 +111,7 @@ TEST_CASE("engine: archive size is within 0.5% of the model's information conten
   o.model = model;
   o.segment_size = text.size();
   o.lzma_fallback = false;  // the model's payload or the bytes, nothing else
+  o.match_model = false;
   const auto a = compress(text.data(), text.size(), o);
   const ArchiveInfo info = archive_read_info(a.data(), a.size());
   REQUIRE(info.segments.size() == 1);

@@ -47,9 +47,12 @@ struct CompressOptions {
   uint64_t segment_size = 0;     // 0: the model's default
   unsigned threads = 0;          // 0: all cores; the archive does not depend on it
   std::string device = "cpu";    // SHA-RNN models: cpu | cuda | auto; never changes the archive
-  // Also code each segment with LZMA2 and keep whichever is smaller (format 3). Off: every
-  // segment is coded by the model or stored, so the payload measures the model alone.
+  // Also code each segment with LZMA2 and keep whichever is smaller (format 3).
   bool lzma_fallback = true;
+  // Refine the model's pmfs with the match model (format 4: long repeats the model's
+  // window cannot see). With both off, every segment is coded by the model alone or stored,
+  // so the payload measures the model.
+  bool match_model = true;
   ProgressFn progress;
 };
 
@@ -68,8 +71,9 @@ enum class SegmentMethod : uint8_t {
   kModel = 0,   // range-coded with the archive's model
   kStored = 1,  // the original bytes: nothing else made it smaller (format 2)
   kLzma = 2,    // a raw LZMA2 stream: smaller than the model's coding (format 3)
+  kModelMatch = 3,  // range-coded with the model's pmfs refined by the match model (format 4)
 };
-// "model", "stored", "lzma".
+// "model", "stored", "lzma", "model+match".
 const char* segment_method_name(SegmentMethod m);
 
 struct SegmentInfo {

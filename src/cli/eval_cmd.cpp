@@ -40,7 +40,8 @@ int eval_run(const EvalOptions& o) {
       copt.model = o.model;
       copt.threads = o.threads;
       copt.device = o.device;
-      copt.lzma_fallback = false;  // the model's own bits, not the best of it and LZMA2
+      copt.lzma_fallback = false;  // the model's own bits: no LZMA2, no match model
+      copt.match_model = false;
       if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
       const auto t0 = std::chrono::steady_clock::now();
       const std::vector<uint8_t> archive = compress(data.data(), data.size(), copt);

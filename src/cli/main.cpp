@@ -32,6 +32,8 @@ struct Options {
   std::string model;  // compress: default "default"; decompress: a model file, if needed
   bool embed_model = false;
   bool model_only = false;
+  bool no_match = false;
+  bool no_lzma = false;
   std::string segment_size;
   std::string device = "cpu";
 };
@@ -104,7 +106,8 @@ void compress_one(const Options& o, const std::string& in) {
   CompressOptions copt;
   copt.model = o.model.empty() ? kDefaultModelName : o.model;
   copt.embed_model = o.embed_model;
-  copt.lzma_fallback = !o.model_only;
+  copt.lzma_fallback = !o.model_only && !o.no_lzma;
+  copt.match_model = !o.model_only && !o.no_match;
   copt.threads = o.threads;
   copt.device = o.device;
   if (verbosity(o) >= 2) say(o, 2, "model: " + model_load(copt.model, copt.device)->description);
@@ -223,12 +226,25 @@ void info_one(const Options& o, const std::string& in) {
     std::printf("  without model   %llu bytes, %.4f bits per byte\n",
                 (unsigned long long)(info.archive_size() - info.model_size),
                 n > 0 ? 8.0 * double(info.archive_size() - info.model_size) / n : 0.0);
-  size_t by_method[3] = {0, 0, 0};
+  size_t by_method[4] = {0, 0, 0, 0};
   for (const SegmentInfo& s : info.segments) ++by_method[size_t(s.method)];
   std::printf("  segments        %zu of up to %llu bytes", info.segments.size(), (unsigned long long)info.segment_size);
-  if (by_method[1] + by_method[2])
-    std::printf(": %zu by the model, %zu by LZMA2 (smaller there), %zu stored (nothing shrank them)", by_method[0],
-                by_method[2], by_method[1]);
+  if (by_method[0] != info.segments.size()) {
+    // Each method that occurs, in the order the encoder prefers them.
+    const struct {
+      SegmentMethod m;
+      const char* what;
+    } kinds[] = {{SegmentMethod::kModelMatch, "by the model with the match model"},
+                 {SegmentMethod::kModel, "by the model alone"},
+                 {SegmentMethod::kLzma, "by LZMA2 (smaller there)"},
+                 {SegmentMethod::kStored, "stored (nothing shrank them)"}};
+    const char* sep = ": ";
+    for (const auto& k : kinds)
+      if (by_method[size_t(k.m)]) {
+        std::printf("%s%zu %s", sep, by_method[size_t(k.m)], k.what);
+        sep = ", ";
+      }
+  }
   std::printf("\n");
   std::printf("  content xxh64   %s\n", hex(info.content_hash).c_str());
   if (verbosity(o) >= 2) {
@@ -311,7 +327,11 @@ int main(int argc, char** argv) {
                        shz::predictor_builtin_names() + ") or a model file");
   comp->add_flag("--embed-model", o.embed_model, "Store the model file in the archive");
   comp->add_flag("--model-only", o.model_only,
-                 "Code every segment with the model (or store it): no LZMA2 fallback, so the size measures the model");
+                 "Code every segment with the model alone (or store it): no match model, no LZMA2, so the size "
+                 "measures the model");
+  comp->add_flag("--no-match", o.no_match, "Do not refine the model with the match model (format 3 archives)");
+  comp->add_flag("--no-lzma", o.no_lzma,
+                 "No LZMA2 fallback: every segment decodes without the bytes before it");
   comp->add_option("--segment-size", o.segment_size,
                    "Bytes per independent segment, e.g. 256K, 1M (default: the model's choice)");
   CLI::App* dec = app.add_subcommand("decompress", "Decompress FILE.shz to FILE");

@@ -8,6 +8,9 @@ shz=${1:?usage: regenerate.sh path/to/shz}
 head -c 12000 "$here/../../corpora/kjv-pentateuch.txt" > "$here/genesis-1-4.txt"
 # --model-only: the re-encode check pins order2 and the layout, not liblzma.
 "$shz" compress -q -f -m order2 --model-only --segment-size 4096 -o "$here/genesis-1-4.txt.shz" "$here/genesis-1-4.txt"
+# Format 4: the same text with order2 refined by the match model (--no-lzma: again
+# nothing from liblzma), pinning the match model's arithmetic.
+"$shz" compress -q -f -m order2 --no-lzma --segment-size 4096 -o "$here/genesis-1-4.match.shz" "$here/genesis-1-4.txt"
 # C source, where LZMA2 beats order2: pins the LZMA2 segment method (decode only: another
 # liblzma may code the same bytes differently, which the format allows).
 head -c 12000 "$here/../../corpora/zstd-1.5.4-zstd.h" > /tmp/zstd-h-12k.$$
