@@ -8,7 +8,7 @@ namespace {
 
 // squash at the table's interpolation points: 65536 / (1 + e^-(j-16)/2), rounded, for
 // j = 0..32 (stretch -8..8 in steps of 1/2). Data, so no libm call decides a probability.
-constexpr uint16_t kSquash[MatchModel::kBins] = {
+constexpr uint16_t kSquash[Matcher::kBins] = {
     22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,
     4971,  7812,  11955, 17625, 24743, 32768, 40793, 47911, 53581, 57724, 60565,
     62428, 63615, 64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
@@ -36,14 +36,8 @@ const StretchTable& stretch_table() {
   return t;
 }
 
-// Learning rate in Q16 after n updates of a context: 1/(n + 1.5), never under 1/32.
-uint32_t rate(uint32_t n) { return std::max<uint32_t>(2048, 131072 / (2 * n + 3)); }
-
-uint32_t hash5(const uint8_t* p) {  // p[0..4], the last byte first
-  uint32_t h = 0;
-  for (int j = 0; j < MatchModel::kMinLen; ++j) h = (h ^ p[-j]) * 0x9E3779B1u;
-  return h;
-}
+// Learning rate in Q16 after n updates of a context: 1/(n + 1.5), never under 1/16.
+uint32_t rate(uint32_t n) { return std::max<uint32_t>(4096, 131072 / (2 * n + 3)); }
 
 // Moves a Q16 table entry toward y by weight w/128 at rate r (Q16).
 void learn(uint16_t& a, bool y, uint32_t w, uint32_t r) {
@@ -55,27 +49,27 @@ void learn(uint16_t& a, bool y, uint32_t w, uint32_t r) {
 
 }  // namespace
 
-void MatchModel::reset(uint64_t size) {
+void Matcher::reset(uint64_t size) {
   hash_bits_ = 10;
   while (hash_bits_ < 16 && (uint64_t(1) << hash_bits_) < size) ++hash_bits_;
   table_.assign(size_t(1) << hash_bits_, 0);
   ptr_ = len_ = 0;
+  recovering_ = false;
   for (auto& row : apm_) std::memcpy(row, kSquash, sizeof kSquash);
   std::memset(seen_, 0, sizeof seen_);
   active_ = false;
 }
 
-void MatchModel::refine(const uint8_t* hist, size_t t, uint32_t* pmf, int bits) {
-  (void)t;
+void Matcher::refine(const uint8_t* hist, uint32_t* pmf, int bits) {
   active_ = false;
-  if (len_ == 0 || bits < kMinPmfBits) return;
+  if (len_ == 0 && !recovering_) return;
   const uint32_t total = uint32_t(1) << bits;
   expected_ = hist[ptr_];
   const uint32_t fe = pmf[expected_];
   uint32_t p16 = bits >= 16 ? fe >> (bits - 16) : fe << (16 - bits);
   p16 = std::clamp<uint32_t>(p16, 1, 65535);
   const int u = stretch_table().v[p16 >> 4] + 2048;
-  ctx_ = int(std::min<uint64_t>(len_, kLenContexts - 1));
+  ctx_ = recovering_ ? 1 : int(std::min<uint64_t>(len_, kLenContexts - 1));
   bin_ = u >> 7;
   weight_ = u & 127;
   const uint16_t* a = apm_[ctx_];
@@ -97,7 +91,7 @@ void MatchModel::refine(const uint8_t* hist, size_t t, uint32_t* pmf, int bits) 
   active_ = true;
 }
 
-void MatchModel::update(const uint8_t* hist, size_t t) {
+void Matcher::update(const uint8_t* hist, size_t t) {
   const uint8_t b = hist[t];
   if (active_) {
     const bool y = b == expected_;
@@ -107,26 +101,53 @@ void MatchModel::update(const uint8_t* hist, size_t t) {
     if (seen_[ctx_] < 255) ++seen_[ctx_];
     active_ = false;
   }
-  if (len_ > 0) {
+  if (len_ > 0 || recovering_) {
     if (hist[ptr_] == b) {
-      ++len_;
+      len_ = recovering_ ? 1 : len_ + 1;
+      recovering_ = false;
+      ++ptr_;
+    } else if (!recovering_ && len_ >= kRecoverAfter) {
+      // One wrong byte in a long match (a changed word, a number): try the byte after it.
+      recovering_ = true;
+      len_ = 0;
       ++ptr_;
     } else {
       len_ = 0;
+      recovering_ = false;
     }
   }
-  if (t + 1 < size_t(kMinLen)) return;
-  const uint32_t h = hash5(hist + t) >> (32 - hash_bits_);
+  if (t + 1 < size_t(min_len_)) return;
+  uint32_t h = 0;
+  for (int j = 0; j < min_len_; ++j) h = (h ^ hist[t - size_t(j)]) * 0x9E3779B1u;
+  h >>= 32 - hash_bits_;
   const uint32_t cand = table_[h];
   if (len_ == 0 && cand != 0) {
     uint64_t l = 0;
     while (l < uint64_t(kMaxVerify) && l < cand && hist[cand - 1 - l] == hist[t - l]) ++l;
-    if (l >= uint64_t(kMinLen)) {
+    if (l >= uint64_t(min_len_)) {
       len_ = l;
       ptr_ = cand;
+      recovering_ = false;
     }
   }
   table_[h] = uint32_t(t + 1);
+}
+
+void MatchModel::reset(uint64_t size) {
+  short_.reset(size);
+  long_.reset(size);
+}
+
+void MatchModel::refine(const uint8_t* hist, size_t t, uint32_t* pmf, int bits) {
+  (void)t;
+  if (bits < kMinPmfBits) return;
+  short_.refine(hist, pmf, bits);
+  long_.refine(hist, pmf, bits);
+}
+
+void MatchModel::update(const uint8_t* hist, size_t t) {
+  short_.update(hist, t);
+  long_.update(hist, t);
 }
 
 }  // namespace shz

@@ -67,7 +67,7 @@ TEST_CASE("match model: no match, no change; small pmfs are left alone", "[match
   uint32_t f[256], before[256];
   MatchModel m;
   m.reset(text.size());
-  for (size_t t = 0; t < MatchModel::kMinLen; ++t) {  // too few bytes for any match
+  for (size_t t = 0; t < MatchModel::kShortLen; ++t) {  // too few bytes for any match
     pmf_make(f, 16, 3, 0, rng);
     std::copy(f, f + 256, before);
     m.refine(text.data(), t, f, 16);
