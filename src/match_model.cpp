@@ -138,8 +138,7 @@ void MatchModel::reset(uint64_t size) {
   long_.reset(size);
 }
 
-void MatchModel::refine(const uint8_t* hist, size_t t, uint32_t* pmf, int bits) {
-  (void)t;
+void MatchModel::refine(const uint8_t* hist, uint32_t* pmf, int bits) {
   if (bits < kMinPmfBits) return;
   short_.refine(hist, pmf, bits);
   long_.refine(hist, pmf, bits);

@@ -50,10 +50,10 @@ class MatchModel {
 
   // Fresh state for a segment of `size` bytes (the table sizes depend on it).
   void reset(uint64_t size);
-  // Refines pmf (entries >= 1 summing to 2^bits) for byte `t` of the segment, given
-  // hist[0..t), the segment's bytes so far: the short matcher, then the long one. The result
-  // is again a valid pmf.
-  void refine(const uint8_t* hist, size_t t, uint32_t* pmf, int bits);
+  // Refines pmf (entries >= 1 summing to 2^bits) for the segment's next byte, given its
+  // bytes so far in hist (as many as update() has seen): the short matcher, then the long
+  // one. The result is again a valid pmf.
+  void refine(const uint8_t* hist, uint32_t* pmf, int bits);
   // Learns from byte hist[t], just coded (hist holds bytes 0..t).
   void update(const uint8_t* hist, size_t t);
 

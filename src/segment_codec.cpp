@@ -29,6 +29,14 @@ class ProgressBatch {
   uint64_t pending_ = 0;
 };
 
+// Whether job j, `done` bytes in, should give up (EncodeJob::limit).
+bool over_limit(const EncodeJob& j, size_t done) {
+  const uint64_t paid = j.payload.size(), limit = j.limit;
+  if (paid >= limit) return true;
+  if (limit == SIZE_MAX || done < j.size / 4) return false;
+  return paid * j.size * 2 > limit * done * 3;  // < 2^63: sizes are at most 2^30
+}
+
 }  // namespace
 
 void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* progress) {
@@ -58,11 +66,11 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
     for (size_t j = 0; j < k; ++j) {
       const size_t i = slots[j];
       const uint8_t b = jobs[i].data[t];
-      if (jobs[i].match) mm[i].refine(jobs[i].data, t, &pmfs[256 * j], bits);
+      if (jobs[i].match) mm[i].refine(jobs[i].data, &pmfs[256 * j], bits);
       assert(pmf_valid(&pmfs[256 * j], bits));
       pmf_encode(*enc[i], &pmfs[256 * j], bits, b);
       if (jobs[i].match) mm[i].update(jobs[i].data, t);
-      if (jobs[i].payload.size() >= jobs[i].limit) {
+      if (over_limit(jobs[i], t + 1)) {
         jobs[i].gave_up = true;
         pb.add(jobs[i].size - t - 1);  // the rest of it is settled: progress counts it done
         continue;
@@ -108,7 +116,7 @@ void segments_decode(Predictor& p, DecodeJob* jobs, size_t n, ProgressCounter* p
     size_t m = 0;
     for (size_t j = 0; j < k; ++j) {
       const size_t i = slots[j];
-      if (jobs[i].match) mm[i].refine(jobs[i].out.data(), t, &pmfs[256 * j], bits);
+      if (jobs[i].match) mm[i].refine(jobs[i].out.data(), &pmfs[256 * j], bits);
       const uint8_t b = pmf_decode(*dec[i], &pmfs[256 * j], bits);
       jobs[i].out.push_back(b);
       if (jobs[i].match) mm[i].update(jobs[i].out.data(), t);

@@ -24,11 +24,15 @@ struct EncodeJob {
   const uint8_t* data = nullptr;
   size_t size = 0;
   // Coding stops once the payload reaches this many bytes: another method is known to be at
-  // least as small (the payload only grows, so the result could not win).
+  // least as small (the payload only grows, so the result could not win). It also stops
+  // once a quarter or more is coded and the payload is on course for 3/2 of the limit (a
+  // text model on code or binaries): the model could then win only with a rest far cheaper
+  // than its start, so it is given up for the other method. (5/4 lost 0.3% on the Jargon
+  // File and zstd.h; 3/2 lost nothing measurable and halves the time on C++ source.)
   size_t limit = SIZE_MAX;
   bool match = false;            // refine the model's pmfs with the match model (format 4)
   std::vector<uint8_t> payload;  // out: the coded segment (incomplete when gave_up)
-  bool gave_up = false;          // out: stopped at `limit`
+  bool gave_up = false;          // out: stopped at or on course for `limit`
 };
 
 struct DecodeJob {

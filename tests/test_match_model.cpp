@@ -50,7 +50,7 @@ TEST_CASE("match model: refined pmfs are valid for any model pmf", "[match]") {
         pmf_make(f, bits, shape, text[t], rng);
         uint32_t before[256];
         std::copy(f, f + 256, before);
-        m.refine(text.data(), t, f, bits);
+        m.refine(text.data(), f, bits);
         if (!std::equal(f, f + 256, before)) ++refined;
         if (!pmf_valid(f, bits)) ++bad;
         m.update(text.data(), t);
@@ -70,7 +70,7 @@ TEST_CASE("match model: no match, no change; small pmfs are left alone", "[match
   for (size_t t = 0; t < MatchModel::kShortLen; ++t) {  // too few bytes for any match
     pmf_make(f, 16, 3, 0, rng);
     std::copy(f, f + 256, before);
-    m.refine(text.data(), t, f, 16);
+    m.refine(text.data(), f, 16);
     CHECK(std::equal(f, f + 256, before));
     m.update(text.data(), t);
   }
@@ -79,7 +79,7 @@ TEST_CASE("match model: no match, no change; small pmfs are left alone", "[match
   for (size_t t = 0; t < text.size(); ++t) {
     pmf_make(f, 11, 0, 0, rng);
     std::copy(f, f + 256, before);
-    small.refine(text.data(), t, f, 11);  // under kMinPmfBits: never touched
+    small.refine(text.data(), f, 11);  // under kMinPmfBits: never touched
     CHECK(std::equal(f, f + 256, before));
     small.update(text.data(), t);
   }
@@ -97,7 +97,7 @@ TEST_CASE("match model: a repeat beyond any short context becomes cheap", "[matc
   uint32_t f[256];
   for (size_t t = 0; t < text.size(); ++t) {
     pmf_make(f, 16, 0, 0, rng);
-    m.refine(text.data(), t, f, 16);
+    m.refine(text.data(), f, 16);
     (t < 3000 ? first : repeat) += -std::log2(f[text[t]] / 65536.0);
     m.update(text.data(), t);
   }

@@ -117,6 +117,18 @@ TEST_CASE("a segment that reaches its limit leaves the batch; the others are unc
   CHECK(cut[1].payload.size() < whole[1].payload.size());  // it stopped early
   CHECK(cut[0].payload == whole[0].payload);
   CHECK(cut[2].payload == whole[2].payload);
+  // On course for more than 3/2 of its limit once a quarter is coded: it gives up there,
+  // long before the payload reaches the limit.
+  const size_t full = whole[1].payload.size();
+  const auto doomed = run(full * 3 / 5);
+  CHECK(doomed[1].gave_up);
+  CHECK(doomed[1].payload.size() < full * 2 / 5);
+  CHECK(doomed[0].payload == whole[0].payload);
+  CHECK(doomed[2].payload == whole[2].payload);
+  // Within 3/2 of a limit it could still beat, it codes to the end and wins.
+  const auto close = run(full + 1);
+  CHECK(!close[1].gave_up);
+  CHECK(close[1].payload == whole[1].payload);
 }
 
 TEST_CASE("compressing twice gives identical bytes", "[roundtrip][determinism]") {
