@@ -39,12 +39,18 @@ SegmentMethod segment_best(EncodeJob& j, bool have_lzma, std::vector<uint8_t>& l
 
 }  // namespace
 
+uint64_t default_segment_size(uint64_t model_default, uint64_t input_size) {
+  uint64_t seg = model_default;
+  for (int i = 0; i < 2 && seg * 2 <= kMaxSegmentSize && input_size / (seg * 2) >= kMinDefaultSegments; ++i) seg *= 2;
+  return seg;
+}
+
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOptions& opt) {
   const std::shared_ptr<const LoadedModel> model = model_load(opt.model, opt.device);
   if (opt.embed_model && model->builtin)
     throw Error(ErrorCode::kUsage, "--embed-model needs a model file; '" + opt.model + "' is built in");
   std::unique_ptr<Predictor> probe = model->make();
-  const uint64_t seg = opt.segment_size ? opt.segment_size : probe->default_segment_size();
+  const uint64_t seg = opt.segment_size ? opt.segment_size : default_segment_size(probe->default_segment_size(), size);
   if (seg > kMaxSegmentSize)
     throw Error(ErrorCode::kUsage, "segment size " + std::to_string(seg) + " is over the limit of " +
                                        std::to_string(kMaxSegmentSize) + " bytes");

@@ -256,6 +256,20 @@ TEST_CASE("the match model: its own method, smaller on repeats, same bytes on an
   round_trip(test::corpus("kjv-pentateuch.txt", 20), 7, 2);  // segments too short to match
 }
 
+TEST_CASE("the default segment size grows with the input, never past 4x or the limit", "[roundtrip]") {
+  const uint64_t k = 1024, m = k * k;
+  CHECK(default_segment_size(64 * k, 0) == 64 * k);
+  CHECK(default_segment_size(64 * k, 4 * m - 1) == 64 * k);   // 63.99 segments of 128 KiB: not enough
+  CHECK(default_segment_size(64 * k, 4 * m) == 128 * k);      // 32 of 128 KiB
+  CHECK(default_segment_size(64 * k, 8 * m) == 256 * k);      // 32 of 256 KiB
+  CHECK(default_segment_size(64 * k, uint64_t(1) << 40) == 256 * k);
+  CHECK(default_segment_size(m, 64 * m) == 2 * m);            // order2's 1 MiB
+  CHECK(default_segment_size(kMaxSegmentSize, uint64_t(1) << 50) == kMaxSegmentSize);
+  // What compress() writes for an input too small to grow: the model's own default.
+  const auto a = pack(test::corpus("kjv-pentateuch.txt", 5000));
+  CHECK(archive_read_info(a.data(), a.size()).segment_size == m);
+}
+
 TEST_CASE("segment sizes are validated", "[roundtrip]") {
   std::vector<uint8_t> d(10, 'x');
   CHECK_THROWS_AS(pack(d, kMaxSegmentSize + 1), Error);

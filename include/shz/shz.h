@@ -66,6 +66,13 @@ struct DecompressOptions {
 // Largest segment the format allows (FORMAT.md): bounds a decoder's memory per segment.
 constexpr uint64_t kMaxSegmentSize = uint64_t(1) << 30;
 
+// The segment size compress() picks when none is given: the model's default, doubled up to
+// twice while the input still makes at least kMinDefaultSegments segments. Longer segments
+// give the match model more to find (and the model fewer cold starts); enough segments keep
+// every core and batch slot busy. Depends on the input's size only, never on threads.
+constexpr uint64_t kMinDefaultSegments = 32;
+uint64_t default_segment_size(uint64_t model_default, uint64_t input_size);
+
 // How a segment's payload holds its bytes (docs/FORMAT.md, "Segment table entry").
 enum class SegmentMethod : uint8_t {
   kModel = 0,   // range-coded with the archive's model
