@@ -104,3 +104,138 @@ TEST_CASE("match model: a repeat beyond any short context becomes cheap", "[matc
   CHECK(first / 3000 > 3.0);    // KJV's own repeats help already
   CHECK(repeat / 2000 < 0.5);   // the repeat: a small fraction of a bit per byte
 }
+
+namespace {
+
+// docs/FORMAT.md's "Match model (method 3)", read literally and written independently of
+// src/match_model.cpp (plain loops, no shared helpers), so the spec is checked, not just
+// the code against itself.
+struct SpecMatcher {
+  static constexpr uint32_t SQ[33] = {22,    36,    60,    98,    162,   267,   439,   720,   1179,
+                                      1921,  3108,  4971,  7812,  11955, 17625, 24743, 32768, 40793,
+                                      47911, 53581, 57724, 60565, 62428, 63615, 64357, 64816, 65097,
+                                      65269, 65374, 65438, 65476, 65500, 65514};
+  int m;
+  int B = 10;
+  std::vector<uint32_t> table;
+  uint64_t p = 0, n = 0;
+  bool R = false;
+  uint32_t APM[12][33];
+  uint32_t seen[12];
+  bool refined = false;
+  uint32_t e = 0, c = 0, k = 0, w = 0;
+
+  static uint32_t squash(int v) {
+    const int u = v + 2048, j = u >> 7, ww = u & 127;
+    return (SQ[j] * uint32_t(128 - ww) + SQ[j + 1] * uint32_t(ww)) >> 7;
+  }
+  static int ST(uint32_t i) {
+    for (int v = -2048; v <= 2047; ++v)
+      if (squash(v) >= 16 * i + 8) return v;
+    return 2047;
+  }
+  explicit SpecMatcher(int len, uint64_t L) : m(len) {
+    while (B < 16 && (uint64_t(1) << B) < L) ++B;
+    table.assign(size_t(1) << B, 0);
+    for (auto& row : APM)
+      for (int j = 0; j < 33; ++j) row[j] = SQ[j];
+    for (auto& s : seen) s = 0;
+  }
+  void refine(const uint8_t* x, uint32_t* f, int b) {
+    refined = false;
+    if (!(n > 0 || R)) return;
+    const uint32_t T = uint32_t(1) << b;
+    e = x[p];
+    uint32_t q = b >= 16 ? f[e] >> (b - 16) : f[e] << (16 - b);
+    q = std::min<uint32_t>(std::max<uint32_t>(q, 1), 65535);
+    const uint32_t u = uint32_t(ST(q >> 4) + 2048);
+    c = R ? 1 : uint32_t(std::min<uint64_t>(n, 11));
+    k = u >> 7;
+    w = u & 127;
+    uint32_t P = (APM[c][k] * (128 - w) + APM[c][k + 1] * w) >> 7;
+    P = std::min<uint32_t>(std::max<uint32_t>(P, 32), 65504);
+    uint32_t g = b >= 16 ? P << (b - 16) : P >> (16 - b);
+    g = std::min<uint32_t>(std::max<uint32_t>(g, 256), T - 256);
+    const uint64_t s = (uint64_t(T - g) << 32) / (T - f[e]);
+    uint32_t others = 0;
+    for (uint32_t i = 0; i < 256; ++i)
+      if (i != e) {
+        f[i] = std::max<uint32_t>(1, uint32_t((uint64_t(f[i]) * s) >> 32));
+        others += f[i];
+      }
+    f[e] = T - others;
+    refined = true;
+  }
+  void learn(const uint8_t* x, uint64_t t) {
+    if (refined) {  // 1.
+      const bool y = x[t] == e;
+      const uint64_t r = std::max<uint64_t>(4096, 131072 / (2 * seen[c] + 3));
+      for (int side = 0; side < 2; ++side) {
+        uint32_t& A = APM[c][k + side];
+        const uint64_t v = side == 0 ? 128 - w : w;
+        A = y ? uint32_t(A + (((65535 - A) * v * r) >> 23)) : uint32_t(A - ((A * v * r) >> 23));
+      }
+      seen[c] = std::min<uint32_t>(seen[c] + 1, 255);
+    }
+    if (n > 0 || R) {  // 2.
+      if (x[p] == x[t]) {
+        n = R ? 1 : n + 1;
+        R = false;
+        p = p + 1;
+      } else if (!R && n >= 6) {
+        R = true;
+        n = 0;
+        p = p + 1;
+      } else {
+        n = 0;
+        R = false;
+      }
+    }
+    if (t + 1 >= uint64_t(m)) {  // 3.
+      uint32_t h = 0;
+      for (int j = 0; j < m; ++j) h = (h ^ x[t - uint64_t(j)]) * 0x9E3779B1u;
+      const uint32_t i = h >> (32 - B), a = table[i];
+      if (n == 0 && a != 0) {
+        uint64_t l = 0;
+        while (l < 32 && l < a && x[a - 1 - l] == x[t - l]) ++l;
+        if (l >= uint64_t(m)) {
+          n = l;
+          p = a;
+          R = false;
+        }
+      }
+      table[i] = uint32_t(t + 1);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("match model: the code does exactly what docs/FORMAT.md says", "[match]") {
+  // Real text with repeats near and far, at each pmf width the spec distinguishes.
+  auto text = test::corpus("kjv-pentateuch.txt", 12000);
+  text.insert(text.end(), text.begin() + 100, text.begin() + 3000);
+  test::Rng rng(11);
+  for (int bits : {12, 16, 20}) {
+    INFO("bits " << bits);
+    MatchModel code;
+    code.reset(text.size());
+    SpecMatcher m4(4, text.size()), m8(8, text.size());
+    size_t differ = 0, changed = 0;
+    for (size_t t = 0; t < text.size(); ++t) {
+      uint32_t a[256], b[256];
+      pmf_make(a, bits, int(t % 4), text[t], rng);
+      std::copy(a, a + 256, b);
+      code.refine(text.data(), a, bits);
+      m4.refine(text.data(), b, bits);
+      m8.refine(text.data(), b, bits);
+      differ += !std::equal(a, a + 256, b);
+      changed += m4.refined || m8.refined;
+      code.update(text.data(), t);
+      m4.learn(text.data(), t);
+      m8.learn(text.data(), t);
+    }
+    CHECK(differ == 0);
+    CHECK(changed > text.size() / 2);
+  }
+}
