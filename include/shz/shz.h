@@ -44,7 +44,7 @@ using ProgressFn = std::function<void(const Progress&)>;
 struct CompressOptions {
   std::string model = "order2";  // a built-in model name or a model file path
   bool embed_model = false;      // store the model file in the archive (model files only)
-  uint64_t segment_size = 0;     // 0: the model's default
+  uint64_t segment_size = 0;     // 0: default_segment_size(the model's default, the input's size)
   unsigned threads = 0;          // 0: all cores; the archive does not depend on it
   std::string device = "cpu";    // SHA-RNN models: cpu | cuda | auto; never changes the archive
   // Also code each segment with LZMA2 and keep whichever is smaller (format 3).
