@@ -62,13 +62,14 @@ void matmul_avx2(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) {
   const int pairs = m.cols_pad / 2;
   uint32_t* xp = scratch_words(size_t(k) * size_t(pairs));
   for (size_t i = 0; i < size_t(k) * size_t(pairs); ++i) xp[i] = 0;
+  // cols in a local: the word stores may alias m.cols, which would stop vectorisation.
+  const int cols = m.cols;
   for (int r = 0; r < k; ++r) {
-    const int8_t* src = x + size_t(r) * size_t(m.cols);
+    const int8_t* src = x + size_t(r) * size_t(cols);
     uint32_t* dst = xp + size_t(r) * size_t(pairs);
-    for (int i = 0; i < m.cols; ++i) {
-      const uint32_t v = uint16_t(int16_t(src[i]));
-      dst[i / 2] |= (i % 2) ? v << 16 : v;
-    }
+    for (int i = 0; i + 1 < cols; i += 2)
+      dst[i / 2] = uint32_t(uint16_t(int16_t(src[i]))) | uint32_t(uint16_t(int16_t(src[i + 1]))) << 16;
+    if (cols % 2) dst[cols / 2] = uint16_t(int16_t(src[cols - 1]));
   }
   int rb = 0;
   for (; rb + 16 <= m.rows_pad; rb += 16)

@@ -57,10 +57,12 @@ void matmul_avx512(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) 
   const int quads = m.cols_pad / 4;
   uint32_t* xq = scratch_words(size_t(k) * size_t(quads));
   for (size_t i = 0; i < size_t(k) * size_t(quads); ++i) xq[i] = 0x80808080u;  // padding columns: x = 0
+  // cols in a local: byte stores may alias m.cols, which would stop the loop's vectorisation.
+  const int cols = m.cols;
   for (int r = 0; r < k; ++r) {
     uint8_t* dst = reinterpret_cast<uint8_t*>(xq + size_t(r) * size_t(quads));
-    const int8_t* src = x + size_t(r) * size_t(m.cols);
-    for (int i = 0; i < m.cols; ++i) dst[i] = uint8_t(src[i]) ^ 0x80;  // x + 128
+    const int8_t* src = x + size_t(r) * size_t(cols);
+    for (int i = 0; i < cols; ++i) dst[i] = uint8_t(src[i]) ^ 0x80;  // x + 128
   }
   // Blocks of rows outermost keep a weight panel in cache while all input rows pass over it.
   int rb = 0;
