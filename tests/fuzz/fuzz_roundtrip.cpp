@@ -1,0 +1,26 @@
+// libFuzzer target: whatever the input, compress then decompress gives it back, for segment
+// sizes from 16 bytes to 4 KiB, with and without the match model and LZMA2, on 1 or 3
+// threads (order2: the match model, segment choice and coder are model-agnostic, and order2
+// is fast enough under the sanitizers). The first two bytes pick the options.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "shz/shz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 2) return 0;
+  shz::CompressOptions c;
+  c.model = "order2";
+  c.segment_size = uint64_t(16) << (data[0] % 9);  // 16 B .. 4 KiB
+  c.match_model = data[1] & 1;
+  c.lzma_fallback = data[1] & 2;
+  c.threads = (data[1] & 4) ? 3 : 1;
+  const std::vector<uint8_t> archive = shz::compress(data + 2, size - 2, c);
+  shz::DecompressOptions d;
+  d.threads = (data[1] & 8) ? 3 : 1;
+  const std::vector<uint8_t> back = shz::decompress(archive.data(), archive.size(), d);
+  if (back != std::vector<uint8_t>(data + 2, data + size)) std::abort();  // a lossless round trip failed
+  return 0;
+}
