@@ -119,7 +119,7 @@ void attn_memory_init(AttnMemory& m, SimdLevel level, int window, int d) {
   const size_t wpad = size_t((window + lanes - 1) / lanes * lanes);  // a multiple of 4 too
   m.wpad = int(wpad);
   m.by_pos.assign(wpad * size_t(d), 0);
-  if (level == SimdLevel::kAvx512Vnni) m.by_col.assign(wpad * size_t(d), 0);
+  m.by_col.assign(wpad * size_t(d), 0);
 }
 
 void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
@@ -132,7 +132,6 @@ void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
   int8_t* blk = m.by_pos.data() + size_t(pos) / lanes * lanes * d;
   const size_t lane = size_t(pos) % lanes;
   for (size_t i = 0; i < d; ++i) blk[((i / 2) * lanes + lane) * 2 + (i % 2)] = row[i];
-  if (m.level == SimdLevel::kAvx2) return;
   const size_t wpad = size_t(m.wpad), chunk = size_t(kMixChunk);
   for (size_t c0 = 0; c0 < d; c0 += chunk) {
     const size_t cw = d - c0 < chunk ? d - c0 : chunk;

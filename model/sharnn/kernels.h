@@ -50,7 +50,7 @@ struct AttnMemory {
   // SIMD, lanes are positions (the scores): [wpad/L][d/2][L][2], L = 16 (AVX-512) or 8
   // (AVX2): a block of L positions holds, for each pair of columns, L pairs of values.
   std::vector<int8_t> by_pos;
-  // AVX-512 only, lanes are columns (the mix): chunks of up to kMixChunk columns, each
+  // SIMD, lanes are columns (the mix): chunks of up to kMixChunk columns, each
   // [wpad/4][chunk width][4], so a quad of positions is one sequential run per chunk.
   std::vector<int8_t> by_col;
 };

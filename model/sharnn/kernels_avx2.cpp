@@ -1,6 +1,7 @@
 // AVX2 kernel (compiled with -mavx2; called only when the CPU has it). vpmaddwd multiplies
 // int16 pairs and adds them into int32 without saturation, so int8 values widened to int16
-// give exact sums. (vpmaddubsw would be faster but saturates at int16: not exact.)
+// give exact sums. vpmaddubsw saturates at int16, so it is used only where its operands
+// are bounded well inside it (the mix, below).
 #include <immintrin.h>
 
 #include <cstring>
@@ -114,34 +115,76 @@ void attn_scores_avx2(const AttnMemory& m, const int16_t* q, int n, int64_t* sco
   }
 }
 
-// Mix from the same layout (see kernels_avx512.cpp): lanes are positions; vpmaddwd with the
-// block's probabilities as int32 lanes (p_t, 0) and (0, p_t) picks each column of a pair.
-// Every partial sum is bounded by sum_j p_j * 127 < 2^22: exact in int32.
-void attn_mix_avx2(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
-  const int d = m.d, pairs = d / 2, blocks = (n + 7) / 8;
-  for (int c0 = 0; c0 < pairs; c0 += 6) {  // 6 column pairs: 12 accumulators in registers
-    const int cw = pairs - c0 < 6 ? pairs - c0 : 6;
-    __m256i a[12];
-    for (int t = 0; t < 12; ++t) a[t] = _mm256_setzero_si256();
-    for (int b = 0; b < blocks; ++b) {
-      alignas(32) int32_t pb[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      const int left = n - 8 * b < 8 ? n - 8 * b : 8;
-      int any = 0;
-      for (int t = 0; t < left; ++t) any |= (pb[t] = p[8 * b + t]);
-      if (!any) continue;
-      const __m256i pe = _mm256_load_si256(reinterpret_cast<const __m256i*>(pb));
-      const __m256i po = _mm256_slli_epi32(pe, 16);
-      const int8_t* blk = m.by_pos.data() + size_t(b) * 8 * size_t(d) + size_t(c0) * 16;
-      for (int c = 0; c < cw; ++c) {
-        const __m256i v = widen(blk + 16 * c);
-        a[2 * c] = _mm256_add_epi32(a[2 * c], _mm256_madd_epi16(v, pe));
-        a[2 * c + 1] = _mm256_add_epi32(a[2 * c + 1], _mm256_madd_epi16(v, po));
-      }
+namespace {
+
+// Mix over G groups of 8 columns of one chunk of the column-major copy (layout in
+// kernels_avx512.cpp): lanes are columns, each 32-bit lane four positions' bytes.
+// vpmaddubsw multiplies unsigned by signed bytes into int16 pair sums, which saturate past
+// 32767, so p is split as 128 * ph + pl: pl <= 127 gives pairs <= 2 * 127 * 127; ph <= 255,
+// and since the probabilities sum to at most 2^15, two positions' ph sum to at most 256:
+// pairs <= 256 * 127. Both exact; vpmaddwd by ones then adds the pairs into int32
+// (L <= n * 127 * 127, H <= 256 * 127). The ph pass visits only quads listed in `hot`.
+template <int G>
+void mix_groups(const int8_t* base, int stride, const uint32_t* ph, const uint32_t* pl, int quads,
+                const int32_t* hot, int n_hot, int32_t* out) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256i l[G], h[G];
+  for (int g = 0; g < G; ++g) l[g] = h[g] = _mm256_setzero_si256();
+  for (int c = 0; c < quads; ++c) {
+    const __m256i b = _mm256_set1_epi32(int(pl[c]));
+    const int8_t* run = base + size_t(c) * size_t(stride);
+    for (int g = 0; g < G; ++g) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(run + 32 * g));
+      l[g] = _mm256_add_epi32(l[g], _mm256_madd_epi16(_mm256_maddubs_epi16(b, v), ones));
     }
-    for (int c = 0; c < 2 * cw; ++c) {
-      alignas(32) int32_t l[8];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(l), a[c]);
-      acc[2 * c0 + c] = l[0] + l[1] + l[2] + l[3] + l[4] + l[5] + l[6] + l[7];
+  }
+  for (int i = 0; i < n_hot; ++i) {
+    const int c = hot[i];
+    const __m256i b = _mm256_set1_epi32(int(ph[c]));
+    const int8_t* run = base + size_t(c) * size_t(stride);
+    for (int g = 0; g < G; ++g) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(run + 32 * g));
+      h[g] = _mm256_add_epi32(h[g], _mm256_madd_epi16(_mm256_maddubs_epi16(b, v), ones));
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * g), _mm256_add_epi32(_mm256_slli_epi32(h[g], 7), l[g]));
+}
+
+}  // namespace
+
+void attn_mix_avx2(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
+  const int d = m.d, quads = (n + 3) / 4;
+  uint32_t* ph = scratch_words(3 * size_t(quads));
+  uint32_t* pl = ph + quads;
+  int32_t* hot = reinterpret_cast<int32_t*>(pl + quads);
+  int n_hot = 0;
+  for (int c = 0; c < quads; ++c) {
+    uint32_t h = 0, l = 0;
+    for (int t = 0; t < 4; ++t) {
+      const int j = 4 * c + t;
+      const uint32_t v = j < n ? uint32_t(p[j]) : 0;
+      h |= (v >> 7) << (8 * t);
+      l |= (v & 127) << (8 * t);
+    }
+    ph[c] = h;
+    pl[c] = l;
+    if (h) hot[n_hot++] = c;
+  }
+  const size_t wpad = size_t(m.wpad);
+  for (int c0 = 0; c0 < d; c0 += kMixChunk) {
+    const int cw = d - c0 < kMixChunk ? d - c0 : kMixChunk;  // a multiple of 16
+    const int8_t* chunk = m.by_col.data() + size_t(c0) * wpad;
+    for (int g0 = 0; g0 < cw / 8; g0 += 8) {  // 8 groups of 8 columns: 16 accumulators at most
+      const int8_t* base = chunk + 32 * g0;
+      int32_t* out = acc + c0 + 8 * g0;
+      const int stride = 4 * cw;
+      switch (cw / 8 - g0 < 8 ? cw / 8 - g0 : 8) {
+        case 2: mix_groups<2>(base, stride, ph, pl, quads, hot, n_hot, out); break;
+        case 4: mix_groups<4>(base, stride, ph, pl, quads, hot, n_hot, out); break;
+        case 6: mix_groups<6>(base, stride, ph, pl, quads, hot, n_hot, out); break;
+        default: mix_groups<8>(base, stride, ph, pl, quads, hot, n_hot, out); break;
+      }
     }
   }
 }
