@@ -12,6 +12,7 @@ namespace shz::sharnn {
 namespace {
 
 #include "isa_scratch.inc"
+#include "isa_mix_split.inc"
 
 // NB blocks of 8 output rows x R input rows, over all columns.
 template <int NB, int R>
@@ -125,22 +126,21 @@ namespace {
 // pairs <= 256 * 127. Both exact; vpmaddwd by ones then adds the pairs into int32
 // (L <= n * 127 * 127, H <= 256 * 127). The ph pass visits only quads listed in `hot`.
 template <int G>
-void mix_groups(const int8_t* base, int stride, const uint32_t* ph, const uint32_t* pl, int quads,
-                const int32_t* hot, int n_hot, int32_t* out) {
+void mix_groups(const int8_t* base, int stride, const MixSplit& sp, int quads, int32_t* out) {
   const __m256i ones = _mm256_set1_epi16(1);
   __m256i l[G], h[G];
   for (int g = 0; g < G; ++g) l[g] = h[g] = _mm256_setzero_si256();
   for (int c = 0; c < quads; ++c) {
-    const __m256i b = _mm256_set1_epi32(int(pl[c]));
+    const __m256i b = _mm256_set1_epi32(int(sp.low[c]));
     const int8_t* run = base + size_t(c) * size_t(stride);
     for (int g = 0; g < G; ++g) {
       const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(run + 32 * g));
       l[g] = _mm256_add_epi32(l[g], _mm256_madd_epi16(_mm256_maddubs_epi16(b, v), ones));
     }
   }
-  for (int i = 0; i < n_hot; ++i) {
-    const int c = hot[i];
-    const __m256i b = _mm256_set1_epi32(int(ph[c]));
+  for (int i = 0; i < sp.n_hot; ++i) {
+    const int c = sp.hot[i];
+    const __m256i b = _mm256_set1_epi32(int(sp.high[c]));
     const int8_t* run = base + size_t(c) * size_t(stride);
     for (int g = 0; g < G; ++g) {
       const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(run + 32 * g));
@@ -155,22 +155,7 @@ void mix_groups(const int8_t* base, int stride, const uint32_t* ph, const uint32
 
 void attn_mix_avx2(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
   const int d = m.d, quads = (n + 3) / 4;
-  uint32_t* ph = scratch_words(3 * size_t(quads));
-  uint32_t* pl = ph + quads;
-  int32_t* hot = reinterpret_cast<int32_t*>(pl + quads);
-  int n_hot = 0;
-  for (int c = 0; c < quads; ++c) {
-    uint32_t h = 0, l = 0;
-    for (int t = 0; t < 4; ++t) {
-      const int j = 4 * c + t;
-      const uint32_t v = j < n ? uint32_t(p[j]) : 0;
-      h |= (v >> 7) << (8 * t);
-      l |= (v & 127) << (8 * t);
-    }
-    ph[c] = h;
-    pl[c] = l;
-    if (h) hot[n_hot++] = c;
-  }
+  const MixSplit sp = mix_split(p, n, 7);
   const size_t wpad = size_t(m.wpad);
   for (int c0 = 0; c0 < d; c0 += kMixChunk) {
     const int cw = d - c0 < kMixChunk ? d - c0 : kMixChunk;  // a multiple of 16
@@ -180,10 +165,10 @@ void attn_mix_avx2(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
       int32_t* out = acc + c0 + 8 * g0;
       const int stride = 4 * cw;
       switch (cw / 8 - g0 < 8 ? cw / 8 - g0 : 8) {
-        case 2: mix_groups<2>(base, stride, ph, pl, quads, hot, n_hot, out); break;
-        case 4: mix_groups<4>(base, stride, ph, pl, quads, hot, n_hot, out); break;
-        case 6: mix_groups<6>(base, stride, ph, pl, quads, hot, n_hot, out); break;
-        default: mix_groups<8>(base, stride, ph, pl, quads, hot, n_hot, out); break;
+        case 2: mix_groups<2>(base, stride, sp, quads, out); break;
+        case 4: mix_groups<4>(base, stride, sp, quads, out); break;
+        case 6: mix_groups<6>(base, stride, sp, quads, out); break;
+        default: mix_groups<8>(base, stride, sp, quads, out); break;
       }
     }
   }

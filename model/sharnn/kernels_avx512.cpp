@@ -12,6 +12,7 @@ namespace shz::sharnn {
 namespace {
 
 #include "isa_scratch.inc"
+#include "isa_mix_split.inc"
 
 // NB blocks of 16 output rows x R input rows, over all columns.
 template <int NB, int R>
@@ -89,18 +90,17 @@ inline __m512i widen(const int8_t* p) {
 // Few positions reach p >= 256 (1/128), so the high bytes get a second, sparse pass over the
 // quads listed in `hot` (just read, so from cache).
 template <int G>
-void mix_chunk(const int8_t* base, const uint32_t* ph, const uint32_t* pl, int quads, const int32_t* hot, int n_hot,
-               int32_t* out) {
+void mix_chunk(const int8_t* base, const MixSplit& sp, int quads, int32_t* out) {
   __m512i h[G], l[G];
   for (int g = 0; g < G; ++g) h[g] = l[g] = _mm512_setzero_si512();
   for (int c = 0; c < quads; ++c) {
-    const __m512i bl = _mm512_set1_epi32(int(pl[c]));
+    const __m512i bl = _mm512_set1_epi32(int(sp.low[c]));
     const int8_t* run = base + size_t(c) * G * 64;
     for (int g = 0; g < G; ++g) l[g] = _mm512_dpbusd_epi32(l[g], bl, _mm512_loadu_si512(run + 64 * g));
   }
-  for (int i = 0; i < n_hot; ++i) {
-    const int c = hot[i];
-    const __m512i bh = _mm512_set1_epi32(int(ph[c]));
+  for (int i = 0; i < sp.n_hot; ++i) {
+    const int c = sp.hot[i];
+    const __m512i bh = _mm512_set1_epi32(int(sp.high[c]));
     const int8_t* run = base + size_t(c) * G * 64;
     for (int g = 0; g < G; ++g) h[g] = _mm512_dpbusd_epi32(h[g], bh, _mm512_loadu_si512(run + 64 * g));
   }
@@ -151,36 +151,21 @@ void attn_scores_avx512(const AttnMemory& m, const int16_t* q, int n, int64_t* s
 
 void attn_mix_avx512(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
   const int d = m.d, quads = (n + 3) / 4;
-  uint32_t* ph = scratch_words(3 * size_t(quads));
-  uint32_t* pl = ph + quads;
-  int32_t* hot = reinterpret_cast<int32_t*>(pl + quads);
-  int n_hot = 0;
-  for (int c = 0; c < quads; ++c) {
-    uint32_t h = 0, l = 0;
-    for (int t = 0; t < 4; ++t) {
-      const int j = 4 * c + t;
-      const uint32_t v = j < n ? uint32_t(p[j]) : 0;
-      h |= (v >> 8) << (8 * t);
-      l |= (v & 255) << (8 * t);
-    }
-    ph[c] = h;
-    pl[c] = l;
-    if (h) hot[n_hot++] = c;
-  }
+  const MixSplit sp = mix_split(p, n, 8);
   const size_t wpad = size_t(m.wpad);
   for (int c0 = 0; c0 < d; c0 += kMixChunk) {
     const int cw = d - c0 < kMixChunk ? d - c0 : kMixChunk;
     const int8_t* base = m.by_col.data() + size_t(c0) * wpad;
     int32_t* out = acc + c0;
     switch (cw / 16) {
-      case 1: mix_chunk<1>(base, ph, pl, quads, hot, n_hot, out); break;
-      case 2: mix_chunk<2>(base, ph, pl, quads, hot, n_hot, out); break;
-      case 3: mix_chunk<3>(base, ph, pl, quads, hot, n_hot, out); break;
-      case 4: mix_chunk<4>(base, ph, pl, quads, hot, n_hot, out); break;
-      case 5: mix_chunk<5>(base, ph, pl, quads, hot, n_hot, out); break;
-      case 6: mix_chunk<6>(base, ph, pl, quads, hot, n_hot, out); break;
-      case 7: mix_chunk<7>(base, ph, pl, quads, hot, n_hot, out); break;
-      default: mix_chunk<8>(base, ph, pl, quads, hot, n_hot, out); break;
+      case 1: mix_chunk<1>(base, sp, quads, out); break;
+      case 2: mix_chunk<2>(base, sp, quads, out); break;
+      case 3: mix_chunk<3>(base, sp, quads, out); break;
+      case 4: mix_chunk<4>(base, sp, quads, out); break;
+      case 5: mix_chunk<5>(base, sp, quads, out); break;
+      case 6: mix_chunk<6>(base, sp, quads, out); break;
+      case 7: mix_chunk<7>(base, sp, quads, out); break;
+      default: mix_chunk<8>(base, sp, quads, out); break;
     }
   }
 }
