@@ -160,7 +160,7 @@ void attn_mix_avx2(const AttnMemory& m, const int32_t* p, int n, int32_t* acc) {
   for (int c0 = 0; c0 < d; c0 += kMixChunk) {
     const int cw = d - c0 < kMixChunk ? d - c0 : kMixChunk;  // a multiple of 16
     const int8_t* chunk = m.by_col.data() + size_t(c0) * wpad;
-    for (int g0 = 0; g0 < cw / 8; g0 += 8) {  // 8 groups of 8 columns: 16 accumulators at most
+    for (int g0 = 0; g0 < cw / 8; g0 += 8) {  // up to 8 groups of 8 columns per pass
       const int8_t* base = chunk + 32 * g0;
       int32_t* out = acc + c0 + 8 * g0;
       const int stride = 4 * cw;
