@@ -259,7 +259,7 @@ TEST_CASE("the match model: its own method, smaller on repeats, same bytes on an
 TEST_CASE("the default segment size grows with the input, never past 4x or the limit", "[roundtrip]") {
   const uint64_t k = 1024, m = k * k;
   CHECK(default_segment_size(64 * k, 0) == 64 * k);
-  CHECK(default_segment_size(64 * k, 4 * m - 1) == 64 * k);   // 63.99 segments of 128 KiB: not enough
+  CHECK(default_segment_size(64 * k, 4 * m - 1) == 64 * k);   // 31.99 segments of 128 KiB: not enough
   CHECK(default_segment_size(64 * k, 4 * m) == 128 * k);      // 32 of 128 KiB
   CHECK(default_segment_size(64 * k, 8 * m) == 256 * k);      // 32 of 256 KiB
   CHECK(default_segment_size(64 * k, uint64_t(1) << 40) == 256 * k);
