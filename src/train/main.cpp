@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   train->add_option("--preset", t.preset, "tiny | small | paper")->capture_default_str();
   train->add_option("--out", t.out, "checkpoint path (log, curve CSV and SVG are written beside it)")->required();
   train->add_flag("--resume", t.resume, "continue the run saved in --out");
+  train->add_option("--init", t.init, "start from the weights of this model file (dequantised) instead of random ones")
+      ->excludes("--resume");
   train->add_option("--seed", t.seed, "random seed")->capture_default_str();
   train->add_option("-T,--threads", t.threads, "CPU threads (0: all cores)");
   train->add_option("--minutes", t.max_minutes, "stop after this many minutes of training (the schedule spans them)");

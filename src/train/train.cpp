@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "checkpoint.h"
+#include "init_from_model.h"
 #include "curve_svg.h"
 #include "data.h"
 #include "threads.h"
@@ -136,7 +137,9 @@ int run_train(const TrainOptions& o) {
     if (o.dropout >= 0) p.net.dropout = o.dropout;
     torch::manual_seed(o.seed);
     net = ShaRnnNet(p.net);
+    if (!o.init.empty()) log.line(init_from_model(net, o.init));
     train_cfg = json{{"preset", o.preset},
+                     {"init", o.init},
                      {"data", o.data},
                      {"valid_fraction", o.valid.empty() ? o.valid_fraction : 0.0},
                      {"valid", o.valid},

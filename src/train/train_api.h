@@ -15,6 +15,7 @@ struct TrainOptions {
   std::string preset = "small";  // tiny | small | paper
   std::string out;               // checkpoint path; the log, curve CSV and SVG go beside it
   bool resume = false;           // continue from `out`
+  std::string init;              // start from this model file's weights (dequantised), not at random
   uint64_t seed = 1;
   int threads = 0;           // 0: all cores
   double max_minutes = 0;    // stop after this long (0: no limit)
