@@ -6,7 +6,8 @@
 #include <string>
 
 #include "cuda/cuda_backend.h"
-#include "default_model.h"
+#include "builtin_models.h"
+#include <mutex>
 #include "order2.h"
 #include "sharnn/kernels.h"
 #include "sharnn/sharnn_model.h"
@@ -80,32 +81,68 @@ std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, 
   return out;
 }
 
-std::shared_ptr<const LoadedModel> default_model() {
-  // Parsed once per process; the bytes live in the binary.
-  static const std::shared_ptr<const LoadedModel> model = []() -> std::shared_ptr<const LoadedModel> {
-    const auto [p, n] = default_model_bytes();
-    if (!p || n == 0) return nullptr;
-    return model_load_bytes(std::vector<uint8_t>(p, p + n), "built-in default model");
-  }();
-  return model;
+namespace {
+// Built-in model file i, parsed on first use (once per process, for the CPU); nullptr past
+// the last. The default model is i = 0.
+std::shared_ptr<const LoadedModel> builtin_file_model(size_t i) {
+  static std::mutex mu;
+  static std::vector<std::shared_ptr<const LoadedModel>> parsed(builtin_model_files().size());
+  if (i >= parsed.size()) return nullptr;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!parsed[i]) {
+    const BuiltinModelFile& f = builtin_model_files()[i];
+    parsed[i] = model_load_bytes(std::vector<uint8_t>(f.data, f.data + f.size),
+                                 i == 0 ? "built-in default model" : "built-in older default model");
+  }
+  return parsed[i];
+}
+
+// Built-in model file i for `device`: the parsed CPU model, or a fresh load for the GPU.
+std::shared_ptr<const LoadedModel> builtin_file_model_on(size_t i, const std::string& device) {
+  std::shared_ptr<const LoadedModel> m = builtin_file_model(i);
+  if (!m || !use_cuda(device)) return m;
+  const BuiltinModelFile& f = builtin_model_files()[i];
+  return model_load_bytes(std::vector<uint8_t>(f.data, f.data + f.size), "built-in model", device);
+}
+}  // namespace
+
+std::shared_ptr<const LoadedModel> default_model() { return builtin_file_model(0); }
+
+std::shared_ptr<const LoadedModel> builtin_model_with_hash(uint64_t hash, const std::string& device) {
+  for (size_t i = 0; builtin_file_model(i); ++i)
+    if (builtin_file_model(i)->id.hash == hash) return builtin_file_model_on(i, device);
+  return nullptr;
+}
+
+std::string builtin_model_file_names() {
+  std::string names;
+  for (size_t i = 0; builtin_file_model(i); ++i) names += (i ? ", " : "") + builtin_file_model(i)->id.name;
+  return names;
 }
 
 std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path, const std::string& device) {
   if (name_or_path == kDefaultModelName) {
-    std::shared_ptr<const LoadedModel> m = default_model();
-    if (!m) throw Error(ErrorCode::kModel, "this shz was built without a default model; give one with --model FILE");
-    if (!use_cuda(device)) return m;
-    const auto [p, n] = default_model_bytes();
-    return model_load_bytes(std::vector<uint8_t>(p, p + n), "built-in default model", device);
+    if (!default_model()) throw Error(ErrorCode::kModel, "this shz was built without a default model; give one with --model FILE");
+    return builtin_file_model_on(0, device);
   }
-  // A built-in name wins; then an existing file; a name that looks like neither is reported
-  // as an unknown model, a path as a file that cannot be opened.
+  // A built-in name wins (order2, or a built-in model file's name such as an older default
+  // model's); then an existing file; a name that looks like neither is reported as an
+  // unknown model, a path as a file that cannot be opened.
   const bool builtin = predictor_is_builtin(name_or_path);
   const bool looks_like_path = name_or_path.find('/') != std::string::npos || name_or_path.find('.') != std::string::npos;
+  if (!looks_like_path)
+    for (size_t i = 0; builtin_file_model(i); ++i)
+      if (builtin_file_model(i)->id.name == name_or_path) return builtin_file_model_on(i, device);
   if (builtin || (!looks_like_path && !std::ifstream(name_or_path).good())) {
     if (device != "cpu" && device != "auto" && device != "cuda")
       throw Error(ErrorCode::kUsage, "unknown device '" + device + "' (cpu, cuda, auto)");
-    std::unique_ptr<Predictor> probe = predictor_create(name_or_path);  // throws for unknown names
+    if (!builtin) {
+      const std::string files = builtin_model_file_names();
+      throw Error(ErrorCode::kUsage, "unknown model '" + name_or_path + "' (built-in: " + kDefaultModelName + ", " +
+                                         predictor_builtin_names() + (files.empty() ? "" : ", " + files) +
+                                         "; or a model file)");
+    }
+    std::unique_ptr<Predictor> probe = predictor_create(name_or_path);
     auto out = std::make_shared<LoadedModel>();
     out->id = probe->identity();
     out->builtin = true;

@@ -52,8 +52,7 @@ std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveRea
     return m;
   }
   if (user_model.empty()) {
-    std::shared_ptr<const LoadedModel> d = default_model();
-    if (d && d->id.hash == info.model.hash) return model_load(kDefaultModelName, device);
+    if (std::shared_ptr<const LoadedModel> b = builtin_model_with_hash(info.model.hash, device)) return b;
     throw Error(ErrorCode::kModel, "archive needs model file " + want + "; give it with --model FILE");
   }
   std::shared_ptr<const LoadedModel> m = model_load(user_model, device);

@@ -116,6 +116,9 @@ grep -q "this shz's default model" out.txt && grep -q "segments" out.txt && ok |
 expect 0 "" "$SHZ" info -v a.txt.shz
 grep -qE "^ +0 +[0-9]+ " out.txt && ok || bad "info -v should list segment 0: $(cat out.txt)"
 expect 0 "OK" "$SHZ" test a.txt.shz
+# A built-in model file can be chosen by its name; an unknown name lists the built-in models.
+expect 0 "" "$SHZ" compress -q -m shz-small-v1 --segment-size 4096 -c a.txt
+expect 1 "unknown model 'nosuch' \\(built-in: default, order2, .*shz-small-v1" "$SHZ" compress -q -m nosuch -c a.txt
 
 # Segment methods: C source goes to LZMA2 where order2 loses; --model-only keeps the model.
 head -c 40000 "$SRC/corpora/zstd-1.5.4-zstd.h" >src.h

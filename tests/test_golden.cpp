@@ -1,10 +1,12 @@
-// The golden archives pin the format and the order2 model. genesis-1-4.txt.shz (format 3,
-// every segment coded by order2) and genesis-1-4.match.shz (format 4, order2 refined by the
-// match model) must keep decoding, and re-encoding their content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same payloads) must keep
-// decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only: another liblzma may
-// code the same bytes differently, which the format allows). If this fails after a
-// deliberate format or model change, bump the version/revision, update docs/FORMAT.md and
-// regenerate with tests/golden/regenerate.sh in the same commit (keeping the old archive as a
+// The golden archives pin the format, the order2 model and the built-in SHA-RNN models.
+// genesis-1-4.txt.shz (format 3, every segment coded by order2) and genesis-1-4.match.shz
+// (format 4, order2 refined by the match model) must keep decoding, and re-encoding their
+// content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same
+// payloads) must keep decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only:
+// another liblzma may code the same bytes differently, which the format allows);
+// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model. If this fails after a deliberate
+// format or model change, bump the version/revision, update docs/FORMAT.md and regenerate
+// with tests/golden/regenerate.sh in the same commit (keeping the old archive as a
 // decode-only golden while the decoder reads its version).
 #include <catch2/catch.hpp>
 
@@ -61,4 +63,24 @@ TEST_CASE("golden archive with LZMA2 segments decodes", "[golden]") {
   for (const SegmentInfo& s : info.segments) lzma += s.method == SegmentMethod::kLzma;
   CHECK(lzma > 0);
   CHECK(decompress(golden.data(), golden.size(), DecompressOptions{}) == test::corpus("zstd-1.5.4-zstd.h", 12000));
+}
+
+// Every built-in SHA-RNN model keeps decoding its archives with no model file, and encodes
+// them again byte for byte when selected by name: this pins the integer engine's arithmetic
+// and keeps archives of older default models readable after the default changes.
+TEST_CASE("golden archives of the built-in SHA-RNN models decode and re-encode byte for byte", "[golden]") {
+  const auto original = test::read_file(kDir + "genesis-1-4.txt");
+  for (const std::string name : {"shz-small-v1"}) {
+    INFO(name);
+    const auto golden = test::read_file(kDir + "genesis-1-4." + name + ".shz");
+    const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
+    REQUIRE(info.model.name == name);
+    REQUIRE(!info.model_embedded);
+    REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
+    CompressOptions o;
+    o.model = name;
+    o.segment_size = 4096;  // as regenerate.sh writes it
+    o.lzma_fallback = false;
+    CHECK(compress(original.data(), original.size(), o) == golden);
+  }
 }

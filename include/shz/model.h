@@ -27,7 +27,15 @@ inline constexpr const char* kDefaultModelName = "default";
 // The built-in default model, or nullptr when this shz was built without one.
 std::shared_ptr<const LoadedModel> default_model();
 
-// "default", a built-in model name (e.g. "order2") or the path of a model file. Throws shz::Error:
+// The built-in SHA-RNN model (the default or an older default model) whose file has this
+// xxh64, loaded for `device`; nullptr when none has.
+std::shared_ptr<const LoadedModel> builtin_model_with_hash(uint64_t hash, const std::string& device = "cpu");
+
+// The names of the built-in SHA-RNN models, the default first ("" when none).
+std::string builtin_model_file_names();
+
+// "default", a built-in model name (e.g. "order2", or an older default model such as
+// "shz-small-v1") or the path of a model file. Throws shz::Error:
 // kUsage for an unknown name, kInput for an unreadable file, kModel for an invalid one.
 // `device` picks where SHA-RNN models run: "cpu", "cuda" (Error(kUsage) without a usable
 // GPU) or "auto" (CUDA when available); pmfs are identical on each. Built-in models run on

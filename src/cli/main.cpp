@@ -54,9 +54,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-bool is_default_model(uint64_t hash) {
+// How `shz info` describes an archive's model file: built into this shz or not.
+std::string model_file_kind(uint64_t hash) {
   const std::shared_ptr<const LoadedModel> d = default_model();
-  return d && d->id.hash == hash;
+  if (d && d->id.hash == hash) return "model file; this shz's default model";
+  if (builtin_model_with_hash(hash)) return "model file; built into this shz, an older default model";
+  return "model file";
 }
 
 std::string display_name(const std::string& path) { return path == "-" ? "stdin" : path; }
@@ -204,9 +207,7 @@ void info_one(const Options& o, const std::string& in) {
   std::printf("%s\n", display_name(in).c_str());
   std::printf("  format version  %u\n", info.version);
   std::printf("  model           %s (%s, xxh64 %s)\n", info.model.name.c_str(),
-              info.model_is_builtin                                     ? "built-in"
-              : is_default_model(info.model.hash)                      ? "model file; this shz's default model"
-                                                                       : "model file",
+              info.model_is_builtin ? "built-in" : model_file_kind(info.model.hash).c_str(),
               hex(info.model.hash).c_str());
   std::printf("  original size   %llu bytes (%s)\n", (unsigned long long)info.original_size,
               human_bytes(n).c_str());
@@ -324,7 +325,7 @@ int main(int argc, char** argv) {
   add_common(comp, o, true);
   comp->add_option("-m,--model", o.model,
                    "Model: 'default' (the built-in SHA-RNN, the default), a built-in name (" +
-                       shz::predictor_builtin_names() + ") or a model file");
+                       shz::predictor_builtin_names() + ", or an older default model's, e.g. shz-small-v1) or a model file");
   comp->add_flag("--embed-model", o.embed_model, "Store the model file in the archive");
   comp->add_flag("--model-only", o.model_only,
                  "Code every segment with the model alone (or store it): no match model, no LZMA2, so the size "
