@@ -116,7 +116,13 @@ grep -q "this shz's default model" out.txt && grep -q "segments" out.txt && ok |
 expect 0 "" "$SHZ" info -v a.txt.shz
 grep -qE "^ +0 +[0-9]+ " out.txt && ok || bad "info -v should list segment 0: $(cat out.txt)"
 expect 0 "OK" "$SHZ" test a.txt.shz
-# A built-in model file can be chosen by its name; an unknown name lists the built-in models.
+# An older default model stays built in: its archives decode with no model file, and it can
+# be chosen by name; an unknown name lists the built-in models.
+cp "$SRC/tests/golden/genesis-1-4.shz-small-v1.shz" old.shz
+expect 0 "" "$SHZ" info old.shz
+grep -q "an older default model" out.txt && ok || bad "info should name an older default model: $(cat out.txt)"
+expect 0 "" "$SHZ" decompress -q old.shz
+cmp -s old "$SRC/tests/golden/genesis-1-4.txt" && ok || bad "archive of the older default model decoded wrong"
 expect 0 "" "$SHZ" compress -q -m shz-small-v1 --segment-size 4096 -c a.txt
 expect 1 "unknown model 'nosuch' \\(built-in: default, order2, .*shz-small-v1" "$SHZ" compress -q -m nosuch -c a.txt
 
