@@ -3,11 +3,11 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <string>
 
-#include "cuda/cuda_backend.h"
 #include "builtin_models.h"
-#include <mutex>
+#include "cuda/cuda_backend.h"
 #include "order2.h"
 #include "sharnn/kernels.h"
 #include "sharnn/sharnn_model.h"
@@ -130,7 +130,7 @@ std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path, c
   // unknown model, a path as a file that cannot be opened.
   const bool builtin = predictor_is_builtin(name_or_path);
   const bool looks_like_path = name_or_path.find('/') != std::string::npos || name_or_path.find('.') != std::string::npos;
-  if (!looks_like_path)
+  if (!builtin && !looks_like_path)
     for (size_t i = 0; builtin_file_model(i); ++i)
       if (builtin_file_model(i)->id.name == name_or_path) return builtin_file_model_on(i, device);
   if (builtin || (!looks_like_path && !std::ifstream(name_or_path).good())) {
