@@ -39,4 +39,20 @@ grep -q "float" "$w/eval" || fail "shz eval did not report the float model"
 "$shz" compress -q -m "$w/t.shzm" --segment-size 4K -o "$w/h.shz" "$w/held.txt"
 "$shz" decompress -q -m "$w/t.shzm" -o "$w/h.out" "$w/h.shz"
 cmp -s "$w/held.txt" "$w/h.out" || fail "round trip with the exported model"
+
+# --init: a new run from the exported model's weights starts where the integer model is
+# (float model within 2% of the integer engine's bits, after one step at a negligible rate).
+init=(--preset tiny --data "$text" --valid-fraction 0.05 --segment 4096 --seed 4 -T 2 --out "$w/i.ckpt"
+      --eval-minutes 100 --valid-bytes 4096 --max-bytes 1 --lr 1e-9)
+"$train" train "${init[@]}" --init "$w/t.shzm" 2>"$w/ilog" || { cat "$w/ilog"; fail "training from --init"; }
+grep -q "initialised from" "$w/ilog" || fail "the log does not say where the weights came from"
+bi=$("$train" float-eval --json --segment-size 4096 "$w/i.ckpt" "$w/held.txt" | sed 's/.*"float_bpb":\([0-9.]*\).*/\1/')
+bq=$(sed -n 's/.*model tiny-test: \([0-9.]*\) bpb.*/\1/p' "$w/eval")
+echo "held-out bpb: integer $bq, float after --init $bi (trained float $b1)"
+awk -v a="$bi" -v b="$bq" 'BEGIN { d = (a - b) / b; exit !(d < 0.02 && d > -0.02) }' ||
+  fail "--init does not reproduce the model ($bi bpb against the integer engine's $bq)"
+if "$train" train --preset small --data "$text" --out "$w/j.ckpt" --max-bytes 1 --init "$w/t.shzm" 2>"$w/err"; then
+  fail "--init accepted a model of another shape"
+fi
+grep -q "other hyperparameters" "$w/err" || fail "unclear error for --init with another preset: $(cat "$w/err")"
 echo "train_test: ok"
