@@ -109,8 +109,14 @@ std::shared_ptr<const LoadedModel> builtin_file_model_on(size_t i, const std::st
 std::shared_ptr<const LoadedModel> default_model() { return builtin_file_model(0); }
 
 std::shared_ptr<const LoadedModel> builtin_model_with_hash(uint64_t hash, const std::string& device) {
-  for (size_t i = 0; builtin_file_model(i); ++i)
-    if (builtin_file_model(i)->id.hash == hash) return builtin_file_model_on(i, device);
+  // Compared by the files' hashes, so only the model asked for is parsed.
+  static const std::vector<uint64_t> hashes = [] {
+    std::vector<uint64_t> h;
+    for (const BuiltinModelFile& f : builtin_model_files()) h.push_back(hash_bytes(f.data, f.size));
+    return h;
+  }();
+  for (size_t i = 0; i < hashes.size(); ++i)
+    if (hashes[i] == hash) return builtin_file_model_on(i, device);
   return nullptr;
 }
 
