@@ -71,6 +71,12 @@ void tail_add(std::vector<uint8_t>& tail, const std::vector<uint8_t>& out) {
 
 }  // namespace
 
+bool archive_needs_model(const ArchiveInfo& info) {
+  return std::any_of(info.segments.begin(), info.segments.end(), [](const SegmentInfo& s) {
+    return s.method == SegmentMethod::kModel || s.method == SegmentMethod::kModelMatch;
+  });
+}
+
 ArchiveInfo archive_read_info(const ReadFn& in) {
   ArchiveReader r(in);
   ArchiveInfo info = header_parse(r);
@@ -88,17 +94,27 @@ ArchiveInfo archive_read_info(const ReadFn& in) {
 void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& opt) {
   ArchiveReader r(in);
   const ArchiveInfo info = header_parse(r);
-  const std::shared_ptr<const LoadedModel> model = model_for(info, r, opt.model, opt.device);
-  std::unique_ptr<Predictor> probe = model->make();
+  // An archive none of whose segments the model coded (all LZMA2 or stored) decodes without
+  // it: a model file left behind costs nothing there.
+  std::shared_ptr<const LoadedModel> model;
+  if (archive_needs_model(info)) {
+    model = model_for(info, r, opt.model, opt.device);
+  } else if (info.model_embedded) {
+    const std::vector<uint8_t> bytes = payload_read(r, info.model_size);
+    if (hash_bytes(bytes.data(), bytes.size()) != info.model.hash)
+      throw Error(ErrorCode::kInput, "embedded model checksum mismatch (corrupt archive)");
+  }
+  std::unique_ptr<Predictor> probe = model ? model->make() : nullptr;
   const size_t count = info.segments.size();
   const unsigned threads = thread_count(opt.threads, count);
   // Segments are decoded a group at a time (bounded memory), each group split evenly.
-  const size_t batch = std::min(probe->preferred_streams(), std::max<size_t>(1, (count + threads - 1) / threads));
+  const size_t batch =
+      probe ? std::min(probe->preferred_streams(), std::max<size_t>(1, (count + threads - 1) / threads)) : 1;
   const size_t group = size_t(threads) * batch;
 
   std::vector<std::unique_ptr<Predictor>> models(threads);
   models[0] = std::move(probe);
-  for (unsigned w = 0; w < threads; ++w) {
+  for (unsigned w = 0; model && w < threads; ++w) {
     if (!models[w]) models[w] = model->make();
     models[w]->begin(batch);
   }

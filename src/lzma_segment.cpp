@@ -14,9 +14,11 @@ constexpr uint64_t kDictMax = uint64_t(8) << 20;
 constexpr uint32_t kPreset = 6;
 
 // One LZMA2 filter chain; `opt` and the history must outlive its use.
+// The preset only steers the encoder's search; the decoder needs the dictionary size alone
+// (LZMA2 chunks carry lc/lp/pb), so every preset decodes the same way.
 void chain(lzma_options_lzma& opt, const uint8_t* history, size_t history_size, uint64_t length,
-           lzma_filter (&f)[2]) {
-  lzma_lzma_preset(&opt, kPreset);
+           lzma_filter (&f)[2], uint32_t preset = kPreset) {
+  lzma_lzma_preset(&opt, preset);
   opt.dict_size = lzma_segment_dict(history_size, length);
   opt.preset_dict = history_size ? history : nullptr;
   opt.preset_dict_size = uint32_t(history_size);  // <= kLzmaHistory <= dict_size: all of it is used
@@ -31,11 +33,11 @@ uint32_t lzma_segment_dict(uint64_t history, uint64_t length) {
 }
 
 bool lzma_segment_encode(const uint8_t* history, size_t history_size, const uint8_t* data, size_t size, size_t limit,
-                         std::vector<uint8_t>& out) {
+                         std::vector<uint8_t>& out, bool extreme) {
   if (size == 0 || limit <= 1 || history_size > kLzmaHistory) return false;
   lzma_options_lzma opt;
   lzma_filter f[2];
-  chain(opt, history, history_size, size, f);
+  chain(opt, history, history_size, size, f, extreme ? kPreset | LZMA_PRESET_EXTREME : kPreset);
   out.resize(limit - 1);  // only a strictly shorter result is of use
   size_t pos = 0;
   if (lzma_raw_buffer_encode(f, nullptr, data, size, out.data(), &pos, out.size()) != LZMA_OK) return false;

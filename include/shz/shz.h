@@ -128,6 +128,10 @@ ArchiveInfo archive_read_info(const ReadFn& in);
 // Convenience: archive_read_info of an archive held in memory.
 ArchiveInfo archive_read_info(const uint8_t* archive, size_t size);
 
+// Whether decoding needs the archive's model: some segment was coded by it (an archive of
+// LZMA2 and stored segments only decodes without the model file).
+bool archive_needs_model(const ArchiveInfo& info);
+
 // Version string of this build, e.g. "0.1.0".
 const char* version_string();
 

@@ -206,9 +206,10 @@ void info_one(const Options& o, const std::string& in) {
   const double n = double(info.original_size);
   std::printf("%s\n", display_name(in).c_str());
   std::printf("  format version  %u\n", info.version);
-  std::printf("  model           %s (%s, xxh64 %s)\n", info.model.name.c_str(),
+  std::printf("  model           %s (%s, xxh64 %s)%s\n", info.model.name.c_str(),
               info.model_is_builtin ? "built-in" : model_file_kind(info.model.hash).c_str(),
-              hex(info.model.hash).c_str());
+              hex(info.model.hash).c_str(),
+              archive_needs_model(info) || info.segments.empty() ? "" : "; no segment uses it: decodes without it");
   std::printf("  original size   %llu bytes (%s)\n", (unsigned long long)info.original_size,
               human_bytes(n).c_str());
   if (info.model_embedded)
@@ -346,7 +347,8 @@ int main(int argc, char** argv) {
     c->add_option("--device", o.device,
                   "Where SHA-RNN models run: cpu (default), cuda, or auto (CUDA when a GPU is usable); "
                   "never changes the output")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   CLI::App* info = app.add_subcommand("info", "Describe archives (-v: every segment)");
   add_common(info, o, false);
   BenchOptions bo;
@@ -369,7 +371,9 @@ int main(int argc, char** argv) {
   eval->add_option("--segment-size", eo.segment_size, "Bytes per segment (default: the model's choice)");
   eval->add_option("-T,--threads", eo.threads, "Worker threads (0: one per core)");
   eval->add_flag("--json", eo.json, "One JSON object per file");
-  eval->add_option("--device", eo.device, "cpu, cuda or auto")->capture_default_str();
+  eval->add_option("--device", eo.device, "cpu, cuda or auto")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   app.add_subcommand("train", "Train a SHA-RNN (runs shz-train train; see shz train --help)");
   app.add_subcommand("export", "Quantise a checkpoint into a model file (runs shz-train export)");
 
