@@ -176,14 +176,17 @@ expect 1 "unknown model 'nope'" "$SHZ" compress -c -m nope a.txt
 # SHA-RNN model files: --model, --embed-model, identity checks, info.
 "$MKMODEL" -o m.shzm --d 32 --layers 2 --attn 1 --window 16 --boom 64 --seed 3 --name cli-model 2>/dev/null
 "$MKMODEL" -o other.shzm --d 32 --layers 2 --attn 1 --window 16 --boom 64 --seed 4 --name cli-model 2>/dev/null
-head -c 3000 a.txt >ms.txt
-expect 0 "" "$SHZ" compress -q -m m.shzm -o ms.shz ms.txt
+# Random weights code no text well, but with the match model (and no LZMA2) they code a
+# text repeated three times better than storing it: an archive that needs its model.
+head -c 1000 a.txt >ms1.txt
+cat ms1.txt ms1.txt ms1.txt >ms.txt
+expect 0 "" "$SHZ" compress -q --no-lzma -m m.shzm -o ms.shz ms.txt
 expect 3 "needs model file 'cli-model'.*--model" "$SHZ" decompress -o ms.out ms.shz
 [ ! -e ms.out ] && ok || bad "refused decompress left ms.out"
 expect 3 "but other.shzm is 'cli-model'" "$SHZ" decompress -m other.shzm -o ms.out ms.shz
 expect 0 "" "$SHZ" decompress -q -m m.shzm -o ms.out ms.shz
 cmp -s ms.out ms.txt && ok || bad "model-file round trip differs"
-expect 0 "" "$SHZ" compress -q -m m.shzm --embed-model -o me.shz ms.txt
+expect 0 "" "$SHZ" compress -q --no-lzma -m m.shzm --embed-model -o me.shz ms.txt
 expect 0 "" "$SHZ" decompress -q -o me.out me.shz
 cmp -s me.out ms.txt && ok || bad "embedded-model round trip differs"
 expect 0 "" "$SHZ" info me.shz
@@ -192,6 +195,12 @@ expect 1 "embed-model needs a model file" "$SHZ" compress -c -m order2 --embed-m
 printf 'not a model' >junk.shzm
 expect 3 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
 expect 2 "cannot open model file" "$SHZ" compress -c -m missing.shzm ms.txt
+# An archive no segment of which the model coded (here all LZMA2) decodes without it.
+expect 0 "" "$SHZ" compress -q -m m.shzm -o ml.shz ms.txt
+expect 0 "" "$SHZ" info ml.shz
+grep -q "no segment uses it" out.txt && ok || bad "info should say the model is not needed: $(cat out.txt)"
+expect 0 "" "$SHZ" decompress -q -o ml.out ml.shz
+cmp -s ml.out ms.txt && ok || bad "LZMA2-only archive without its model differs"
 
 # bench: table, CSV, JSON and SVG; zstd/xz through the libraries; a missing input fails.
 head -c 20000 a.txt >bench.txt
