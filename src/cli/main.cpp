@@ -336,7 +336,8 @@ int main(int argc, char** argv) {
                  "No LZMA2 fallback: every segment decodes without the bytes before it");
   comp->add_option("--segment-size", o.segment_size,
                    "Bytes per independent segment, e.g. 256K, 1M (default: the model's, 64 KiB for SHA-RNN models, "
-                   "doubled, up to twice, while the input still makes 32 segments)");
+                   "doubled, up to twice, while the input still makes 32 segments; without this option an input of up "
+                   "to 8 MiB that LZMA2 codes smaller as a whole becomes one segment)");
   CLI::App* dec = app.add_subcommand("decompress", "Decompress FILE.shz to FILE");
   add_common(dec, o, true);
   dec->add_option("-m,--model", o.model, "Model file, for archives made with one and not embedding it");
