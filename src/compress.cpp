@@ -49,13 +49,11 @@ constexpr uint64_t kWholeLzmaMax = uint64_t(8) << 20;
 // segment it beat that per-segment LZMA2 everywhere, mostly by more than that.
 bool whole_lzma(const uint8_t* data, size_t size, const ArchiveInfo& info, std::vector<uint8_t>& out) {
   if (info.segments.size() < 2 || size > kWholeLzmaMax) return false;
-  bool all_model = true;
+  if (std::all_of(info.segments.begin(), info.segments.end(),
+                  [](const SegmentInfo& s) { return segment_uses_model(s.method); }))
+    return false;
   uint64_t coded = 0;
-  for (const SegmentInfo& s : info.segments) {
-    all_model &= s.method == SegmentMethod::kModel || s.method == SegmentMethod::kModelMatch;
-    coded += s.coded_size + segment_entry_size(info.version);
-  }
-  if (all_model) return false;
+  for (const SegmentInfo& s : info.segments) coded += s.coded_size + segment_entry_size(info.version);
   const uint64_t limit = std::min<uint64_t>(coded - segment_entry_size(3), size);
   return lzma_segment_encode(nullptr, 0, data, size, size_t(limit), out, /*extreme=*/true);
 }

@@ -29,17 +29,20 @@ std::vector<uint8_t> payload_read(ArchiveReader& r, uint64_t n) {
   return buf;
 }
 
+// The embedded model file's bytes, checked against the hash the header records.
+std::vector<uint8_t> embedded_model_read(const ArchiveInfo& info, ArchiveReader& r) {
+  std::vector<uint8_t> bytes = payload_read(r, info.model_size);
+  if (hash_bytes(bytes.data(), bytes.size()) != info.model.hash)
+    throw Error(ErrorCode::kInput, "embedded model checksum mismatch (corrupt archive)");
+  return bytes;
+}
+
 // The model an archive needs: embedded, built in, or the file the user gave; or
 // Error(kModel) saying which one it needs.
 std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveReader& r, const std::string& user_model,
                                              const std::string& device) {
   const std::string want = "'" + info.model.name + "' (xxh64 " + hex(info.model.hash) + ")";
-  if (info.model_embedded) {
-    std::vector<uint8_t> bytes = payload_read(r, info.model_size);
-    if (hash_bytes(bytes.data(), bytes.size()) != info.model.hash)
-      throw Error(ErrorCode::kInput, "embedded model checksum mismatch (corrupt archive)");
-    return model_load_bytes(std::move(bytes), "embedded model", device);
-  }
+  if (info.model_embedded) return model_load_bytes(embedded_model_read(info, r), "embedded model", device);
   if (info.model_is_builtin) {
     std::shared_ptr<const LoadedModel> m;
     try {
@@ -72,9 +75,8 @@ void tail_add(std::vector<uint8_t>& tail, const std::vector<uint8_t>& out) {
 }  // namespace
 
 bool archive_needs_model(const ArchiveInfo& info) {
-  return std::any_of(info.segments.begin(), info.segments.end(), [](const SegmentInfo& s) {
-    return s.method == SegmentMethod::kModel || s.method == SegmentMethod::kModelMatch;
-  });
+  return std::any_of(info.segments.begin(), info.segments.end(),
+                     [](const SegmentInfo& s) { return segment_uses_model(s.method); });
 }
 
 ArchiveInfo archive_read_info(const ReadFn& in) {
@@ -100,9 +102,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   if (archive_needs_model(info)) {
     model = model_for(info, r, opt.model, opt.device);
   } else if (info.model_embedded) {
-    const std::vector<uint8_t> bytes = payload_read(r, info.model_size);
-    if (hash_bytes(bytes.data(), bytes.size()) != info.model.hash)
-      throw Error(ErrorCode::kInput, "embedded model checksum mismatch (corrupt archive)");
+    embedded_model_read(info, r);  // checked, though no segment needs it
   }
   std::unique_ptr<Predictor> probe = model ? model->make() : nullptr;
   const size_t count = info.segments.size();

@@ -82,6 +82,8 @@ enum class SegmentMethod : uint8_t {
 };
 // "model", "stored", "lzma", "model+match".
 const char* segment_method_name(SegmentMethod m);
+// Whether a segment so coded needs the archive's model to decode (model, model+match).
+inline bool segment_uses_model(SegmentMethod m) { return m == SegmentMethod::kModel || m == SegmentMethod::kModelMatch; }
 
 struct SegmentInfo {
   uint64_t original_size = 0;

@@ -344,12 +344,13 @@ int main(int argc, char** argv) {
   CLI::App* test = app.add_subcommand("test", "Check that archives decode and their checksums match");
   add_common(test, o, false);
   test->add_option("-m,--model", o.model, "Model file, for archives made with one and not embedding it");
+  const CLI::IsMember device_names({"cpu", "cuda", "auto"});
   for (CLI::App* c : {comp, dec, test})
     c->add_option("--device", o.device,
                   "Where SHA-RNN models run: cpu (default), cuda, or auto (CUDA when a GPU is usable); "
                   "never changes the output")
         ->capture_default_str()
-        ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+        ->check(device_names);
   CLI::App* info = app.add_subcommand("info", "Describe archives (-v: every segment)");
   add_common(info, o, false);
   BenchOptions bo;
@@ -374,7 +375,7 @@ int main(int argc, char** argv) {
   eval->add_flag("--json", eo.json, "One JSON object per file");
   eval->add_option("--device", eo.device, "cpu, cuda or auto")
       ->capture_default_str()
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+      ->check(device_names);
   app.add_subcommand("train", "Train a SHA-RNN (runs shz-train train; see shz train --help)");
   app.add_subcommand("export", "Quantise a checkpoint into a model file (runs shz-train export)");
 
