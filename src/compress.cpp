@@ -29,7 +29,7 @@ bool lzma_try(const uint8_t* input, const EncodeJob& j, std::vector<uint8_t>& ou
 // (code, binaries) gets about what xz gets. j.limit was set to the best other size, so a
 // model payload that reached it (or gave up there) has lost.
 SegmentMethod segment_best(EncodeJob& j, bool have_lzma, std::vector<uint8_t>& lzma) {
-  if (!j.gave_up && j.payload.size() < j.limit) return j.match ? SegmentMethod::kModelMatch : SegmentMethod::kModel;
+  if (!j.gave_up && j.payload.size() < j.limit) return j.mix ? SegmentMethod::kModelMix : j.match ? SegmentMethod::kModelMatch : SegmentMethod::kModel;
   if (have_lzma) {
     j.payload.swap(lzma);
     return SegmentMethod::kLzma;
@@ -95,6 +95,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
     jobs[i].data = data + i * seg;
     jobs[i].size = size_t(i + 1 < count ? seg : size - i * seg);
     jobs[i].match = opt.match_model;
+    jobs[i].mix = opt.match_model && opt.mix_stage;
   }
 
   std::vector<std::unique_ptr<Predictor>> models(threads);

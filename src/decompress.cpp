@@ -150,7 +150,9 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
           break;
         case SegmentMethod::kModel:
         case SegmentMethod::kModelMatch:
-          jobs[i].match = s.method == SegmentMethod::kModelMatch;
+        case SegmentMethod::kModelMix:
+          jobs[i].match = s.method != SegmentMethod::kModel;
+          jobs[i].mix = s.method == SegmentMethod::kModelMix;
           coded.push_back(jobs[i]);
           coded_at.push_back(i);
           break;

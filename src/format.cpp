@@ -19,7 +19,9 @@ constexpr uint8_t kSourceFile = 1;
 SegmentMethod entry_method(unsigned version, const uint8_t* e, const SegmentInfo& s, uint64_t i) {
   if (version == 1) return SegmentMethod::kModel;
   if (version == 2) return s.coded_size == s.original_size ? SegmentMethod::kStored : SegmentMethod::kModel;
-  const uint8_t newest = uint8_t(version >= 4 ? SegmentMethod::kModelMatch : SegmentMethod::kLzma);
+  const uint8_t newest = uint8_t(version >= 5   ? SegmentMethod::kModelMix
+                                 : version >= 4 ? SegmentMethod::kModelMatch
+                                                : SegmentMethod::kLzma);
   if (e[24] > newest)
     corrupt("unsupported method " + std::to_string(e[24]) + " in segment " + std::to_string(i) +
             " (made by a newer shz?)");
@@ -34,7 +36,8 @@ bool coded_size_valid(unsigned version, const SegmentInfo& s) {
     case SegmentMethod::kStored: return s.coded_size == s.original_size;
     case SegmentMethod::kLzma: return s.coded_size >= 1 && s.coded_size < s.original_size;
     case SegmentMethod::kModel:
-    case SegmentMethod::kModelMatch: break;
+    case SegmentMethod::kModelMatch:
+    case SegmentMethod::kModelMix: break;
   }
   const uint64_t most = version >= 2 ? s.original_size - 1 : 3 * s.original_size + 8;
   return s.coded_size >= 8 && s.coded_size <= most;
@@ -48,14 +51,18 @@ const char* segment_method_name(SegmentMethod m) {
     case SegmentMethod::kStored: return "stored";
     case SegmentMethod::kLzma: return "lzma";
     case SegmentMethod::kModelMatch: return "model+match";
+    case SegmentMethod::kModelMix: return "model+match+mix";
   }
   return "?";
 }
 
 unsigned format_version_for(const std::vector<SegmentInfo>& segments) {
-  const bool match = std::any_of(segments.begin(), segments.end(),
-                                 [](const SegmentInfo& s) { return s.method == SegmentMethod::kModelMatch; });
-  return match ? 4 : 3;
+  unsigned v = 3;
+  for (const SegmentInfo& s : segments) {
+    if (s.method == SegmentMethod::kModelMix) v = std::max(v, 5u);
+    if (s.method == SegmentMethod::kModelMatch) v = std::max(v, 4u);
+  }
+  return v;
 }
 
 uint64_t ArchiveInfo::payload_size() const {

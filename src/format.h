@@ -9,7 +9,7 @@
 namespace shz {
 
 constexpr uint8_t kMagic[4] = {0x89, 'S', 'H', 'Z'};
-constexpr unsigned kFormatVersion = 4;     // the newest the encoder writes (format_version_for)
+constexpr unsigned kFormatVersion = 5;     // the newest the encoder writes (format_version_for)
 constexpr unsigned kOldestFormatVersion = 1;  // the decoder reads kOldestFormatVersion..kFormatVersion
 constexpr size_t kMaxModelName = 64;
 // Segment table entry: 24 bytes in versions 1 and 2; version 3 adds the method byte.
@@ -18,11 +18,12 @@ constexpr uint16_t kFlagEmbeddedModel = 1;           // flags bit 0
 constexpr uint64_t kMaxEmbeddedModel = uint64_t(1) << 32;
 
 // The version an archive with these segments is written in: the oldest that holds every
-// method used (3, or 4 with model+match segments), so older shz still read what they can.
+// method used (3; 4 with model+match segments; 5 with model+match+mix), so older shz still
+// read what they can.
 unsigned format_version_for(const std::vector<SegmentInfo>& segments);
 
 // Serialises info's header, segment table and header checksum (everything before the
-// payloads). info.header_size is ignored; info.version (3 or 4) is written as it is. Precondition: info is consistent (as parsed).
+// payloads). info.header_size is ignored; info.version (3 to 5) is written as it is. Precondition: info is consistent (as parsed).
 std::vector<uint8_t> header_serialize(const ArchiveInfo& info);
 
 // Tracks the byte offset while pulling from a ReadFn, so errors can name where input ended.

@@ -1,32 +1,19 @@
 #include "match_model.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace shz {
 namespace {
 
-// squash at the table's interpolation points: 65536 / (1 + e^-(j-16)/2), rounded, for
-// j = 0..32 (stretch -8..8 in steps of 1/2). Data, so no libm call decides a probability.
-constexpr uint16_t kSquash[Matcher::kBins] = {
-    22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,
-    4971,  7812,  11955, 17625, 24743, 32768, 40793, 47911, 53581, 57724, 60565,
-    62428, 63615, 64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
-
-// squash(x) for x in Q8 nats, [-2048, 2048): the points above, linearly interpolated.
-uint32_t squash(int x) {
-  const int u = x + 2048, j = u >> 7, w = u & 127;
-  return (uint32_t(kSquash[j]) * uint32_t(128 - w) + uint32_t(kSquash[j + 1]) * uint32_t(w)) >> 7;
-}
-
-// stretch, the inverse of squash, for 16-bit probabilities by their top 12 bits: the least
-// x in [-2048, 2047] with squash(x) >= the bucket's middle (2047 when none is).
+// stretch for 16-bit probabilities by their top 12 bits: the least x in [-2048, 2047] with
+// squash(x) >= the bucket's middle (2047 when none is). Coarser than logistic::stretch, and
+// part of format 4's arithmetic.
 struct StretchTable {
   int16_t v[4096];
   StretchTable() {
     int x = -2048;
     for (int i = 0; i < 4096; ++i) {
-      while (x < 2047 && squash(x) < uint32_t(i * 16 + 8)) ++x;
+      while (x < 2047 && logistic::squash(x) < uint32_t(i * 16 + 8)) ++x;
       v[i] = int16_t(x);
     }
   }
@@ -34,17 +21,6 @@ struct StretchTable {
 const StretchTable& stretch_table() {
   static const StretchTable t;
   return t;
-}
-
-// Learning rate in Q16 after n updates of a context: 1/(n + 1.5), never under 1/16.
-uint32_t rate(uint32_t n) { return std::max<uint32_t>(4096, 131072 / (2 * n + 3)); }
-
-// Moves a Q16 table entry toward y by weight w/128 at rate r (Q16).
-void learn(uint16_t& a, bool y, uint32_t w, uint32_t r) {
-  if (y)
-    a = uint16_t(a + ((uint64_t(65535 - a) * w * r) >> 23));
-  else
-    a = uint16_t(a - ((uint64_t(a) * w * r) >> 23));
 }
 
 }  // namespace
@@ -55,8 +31,7 @@ void Matcher::reset(uint64_t size) {
   table_.assign(size_t(1) << hash_bits_, 0);
   ptr_ = len_ = 0;
   recovering_ = false;
-  for (auto& row : apm_) std::memcpy(row, kSquash, sizeof kSquash);
-  std::memset(seen_, 0, sizeof seen_);
+  apm_.reset(kLenContexts);
   active_ = false;
 }
 
@@ -68,13 +43,8 @@ void Matcher::refine(const uint8_t* hist, uint32_t* pmf, int bits) {
   const uint32_t fe = pmf[expected_];
   uint32_t p16 = bits >= 16 ? fe >> (bits - 16) : fe << (16 - bits);
   p16 = std::clamp<uint32_t>(p16, 1, 65535);
-  const int u = stretch_table().v[p16 >> 4] + 2048;
-  ctx_ = recovering_ ? 1 : int(std::min<uint64_t>(len_, kLenContexts - 1));
-  bin_ = u >> 7;
-  weight_ = u & 127;
-  const uint16_t* a = apm_[ctx_];
-  uint32_t ph = (uint32_t(a[bin_]) * uint32_t(128 - weight_) + uint32_t(a[bin_ + 1]) * uint32_t(weight_)) >> 7;
-  ph = std::clamp<uint32_t>(ph, 32, 65504);
+  const int ctx = recovering_ ? 1 : int(std::min<uint64_t>(len_, kLenContexts - 1));
+  const uint32_t ph = std::clamp<uint32_t>(apm_.map(ctx, stretch_table().v[p16 >> 4]), 32, 65504);
   uint32_t target = bits >= 16 ? ph << (bits - 16) : ph >> (16 - bits);
   target = std::clamp<uint32_t>(target, 256, total - 256);
   // Scale the other 255 entries from total - fe to total - target (each kept >= 1); the
@@ -94,11 +64,7 @@ void Matcher::refine(const uint8_t* hist, uint32_t* pmf, int bits) {
 void Matcher::update(const uint8_t* hist, size_t t) {
   const uint8_t b = hist[t];
   if (active_) {
-    const bool y = b == expected_;
-    const uint32_t r = rate(seen_[ctx_]);
-    learn(apm_[ctx_][bin_], y, uint32_t(128 - weight_), r);
-    learn(apm_[ctx_][bin_ + 1], y, uint32_t(weight_), r);
-    if (seen_[ctx_] < 255) ++seen_[ctx_];
+    apm_.update(b == expected_);
     active_ = false;
   }
   if (len_ > 0 || recovering_) {

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "apm.h"
+
 namespace shz {
 
 // One matcher: context length `min_len`, its hash table and its adaptive table.
@@ -20,7 +22,6 @@ class Matcher {
  public:
   static constexpr int kMaxVerify = 32;    // a new match's length is counted back this far at most
   static constexpr int kLenContexts = 12;  // table contexts: min(match length, 11); 1 also while recovering
-  static constexpr int kBins = 33;         // interpolation points over stretch(p) in [-8, 8]
   static constexpr uint64_t kRecoverAfter = 6;  // a match this long survives one wrong byte
 
   explicit Matcher(int min_len) : min_len_(min_len) {}
@@ -35,12 +36,10 @@ class Matcher {
   uint64_t ptr_ = 0;             // the byte the current match predicts next
   uint64_t len_ = 0;             // current match length (0: none)
   bool recovering_ = false;      // the match missed one byte and goes on past it
-  uint16_t apm_[kLenContexts][kBins];
-  uint8_t seen_[kLenContexts];  // updates per context, up to 255: sets the learning rate
+  Apm<8> apm_;  // by context min(length, 11): what the expected byte's probability is worth
   // What refine() used, for update().
   bool active_ = false;
   uint8_t expected_ = 0;
-  int ctx_ = 0, bin_ = 0, weight_ = 0;
 };
 
 class MatchModel {

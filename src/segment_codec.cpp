@@ -6,6 +6,7 @@
 #include "coder/pmf_coding.h"
 #include "coder/range_coder.h"
 #include "match_model.h"
+#include "mix_stage.h"
 
 namespace shz {
 namespace {
@@ -43,10 +44,12 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
   const int bits = p.pmf_bits();
   std::vector<std::unique_ptr<RangeEncoder>> enc;
   std::vector<MatchModel> mm(n);
+  std::vector<MixStage> mix(n);
   size_t longest = 0;
   for (size_t i = 0; i < n; ++i) {
     p.reset(i);
     if (jobs[i].match) mm[i].reset(jobs[i].size);
+    if (jobs[i].mix) mix[i].reset(jobs[i].size);
     jobs[i].payload.clear();
     jobs[i].gave_up = false;
     enc.push_back(std::make_unique<RangeEncoder>(jobs[i].payload));
@@ -68,7 +71,10 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
       const uint8_t b = jobs[i].data[t];
       if (jobs[i].match) mm[i].refine(jobs[i].data, &pmfs[256 * j], bits);
       assert(pmf_valid(&pmfs[256 * j], bits));
-      pmf_encode(*enc[i], &pmfs[256 * j], bits, b);
+      if (jobs[i].mix)
+        mix[i].encode(*enc[i], &pmfs[256 * j], jobs[i].data, t);
+      else
+        pmf_encode(*enc[i], &pmfs[256 * j], bits, b);
       if (jobs[i].match) mm[i].update(jobs[i].data, t);
       if (over_limit(jobs[i], t + 1)) {
         jobs[i].gave_up = true;
@@ -96,9 +102,11 @@ void segments_decode(Predictor& p, DecodeJob* jobs, size_t n, ProgressCounter* p
   const int bits = p.pmf_bits();
   std::vector<std::unique_ptr<RangeDecoder>> dec;
   std::vector<MatchModel> mm(n);
+  std::vector<MixStage> mix(n);
   for (size_t i = 0; i < n; ++i) {
     p.reset(i);
     if (jobs[i].match) mm[i].reset(jobs[i].size);
+    if (jobs[i].mix) mix[i].reset(jobs[i].size);
     jobs[i].out.clear();
     jobs[i].corrupt = false;
     dec.push_back(std::make_unique<RangeDecoder>(jobs[i].payload, jobs[i].payload_size));
@@ -117,7 +125,8 @@ void segments_decode(Predictor& p, DecodeJob* jobs, size_t n, ProgressCounter* p
     for (size_t j = 0; j < k; ++j) {
       const size_t i = slots[j];
       if (jobs[i].match) mm[i].refine(jobs[i].out.data(), &pmfs[256 * j], bits);
-      const uint8_t b = pmf_decode(*dec[i], &pmfs[256 * j], bits);
+      const uint8_t b = jobs[i].mix ? mix[i].decode(*dec[i], &pmfs[256 * j], jobs[i].out.data(), t)
+                                    : pmf_decode(*dec[i], &pmfs[256 * j], bits);
       jobs[i].out.push_back(b);
       if (jobs[i].match) mm[i].update(jobs[i].out.data(), t);
       // A valid payload is consumed exactly: reading past it proves corruption.

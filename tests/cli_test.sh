@@ -139,20 +139,26 @@ grep -qE "model\+match$" out.txt && bad "--model-only archive has match-model se
 expect 0 "" "$SHZ" decompress -q -c best.shz
 cmp -s out.txt src.h && ok || bad "best.shz does not round-trip"
 
-# The match model (format 4) and the switches that turn each method off.
+# The mixing stage (format 5), the match model (format 4) and the switches that turn each
+# method off.
 head -c 30000 "$SRC/corpora/kjv-pentateuch.txt" >kjv.txt
-expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K -o match.shz kjv.txt
+expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K -o mix.shz kjv.txt
+expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K --no-mix -o match.shz kjv.txt
 expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K --no-match -o nomatch.shz kjv.txt
+expect 0 "" "$SHZ" info -vv mix.shz
+grep -q "format version  5" out.txt && grep -qE " model\+match\+mix$" out.txt && grep -q "with the match model and the mixing stage" out.txt \
+  && ok || bad "info -vv should show format 5 and model+match+mix segments: $(cat out.txt)"
 expect 0 "" "$SHZ" info -vv match.shz
-grep -q "format version  4" out.txt && grep -qE " model\+match$" out.txt && grep -q "by the model with the match model" out.txt \
+grep -q "format version  4" out.txt && grep -qE " model\+match$" out.txt && grep -qE "by the model with the match model(,|$)" out.txt \
   && ok || bad "info -vv should show format 4 and model+match segments: $(cat out.txt)"
 expect 0 "" "$SHZ" info -vv nomatch.shz
-grep -q "format version  3" out.txt && ! grep -qE "model\+match|match model" out.txt && ok || bad "--no-match archive: $(cat out.txt)"
+grep -q "format version  3" out.txt && ! grep -qE "model\+match|match model|mix" out.txt && ok || bad "--no-match archive: $(cat out.txt)"
+[ "$(wc -c <mix.shz)" -lt "$(wc -c <match.shz)" ] && ok || bad "the mixing stage should make KJV smaller"
 [ "$(wc -c <match.shz)" -lt "$(wc -c <nomatch.shz)" ] && ok || bad "the match model should make KJV smaller"
 expect 0 "" "$SHZ" compress -q -m order2 --segment-size 8K --no-lzma -o nolzma.shz src.h
 expect 0 "" "$SHZ" info -vv nolzma.shz
 grep -qE " lzma$" out.txt && bad "--no-lzma archive has LZMA2 segments: $(cat out.txt)" || ok
-for a in match nomatch nolzma; do
+for a in mix match nomatch nolzma; do
   expect 0 "" "$SHZ" decompress -q -c $a.shz
   cmp -s out.txt "$([ $a = nolzma ] && echo src.h || echo kjv.txt)" && ok || bad "$a.shz does not round-trip"
 done

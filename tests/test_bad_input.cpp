@@ -91,18 +91,19 @@ size_t flips_undetected(const std::vector<uint8_t>& a, const std::vector<uint8_t
 }
 
 TEST_CASE("bad input: every single-bit flip is detected", "[bad]") {
-  // Model-coded segments, with and without the match model: the range coder has no slack,
-  // so every flip is an error.
+  // Model-coded segments, with the mixing stage, with the match model alone and with
+  // neither: the range coder has no slack, so every flip is an error.
   CompressOptions o;
   o.segment_size = 512;
   o.threads = 1;
   o.lzma_fallback = false;
   const auto text = test::corpus("kjv-pentateuch.txt", 1500);
-  for (bool match : {true, false}) {
-    INFO("match model " << match);
-    o.match_model = match;
+  for (unsigned version : {5u, 4u, 3u}) {
+    INFO("format " << version);
+    o.match_model = version >= 4;
+    o.mix_stage = version >= 5;
     const auto a = compress(text.data(), text.size(), o);
-    REQUIRE(archive_read_info(a.data(), a.size()).version == (match ? 4u : 3u));
+    REQUIRE(archive_read_info(a.data(), a.size()).version == version);
     CHECK(flips_undetected(a, text) == 0);
   }
 }
@@ -199,21 +200,28 @@ TEST_CASE("bad input: each header problem has its own message", "[bad]") {
   }
   SECTION("an unknown segment method") {
     auto b = a;
-    REQUIRE(b[kVersionAt] == 4);
-    b[kTableAt + kEntry + kMethodAt] = 4;
-    CHECK_THAT(decode_error(b), Contains("unsupported method 4 in segment 1"));
-    // model+match (3) is format 4's: a version 3 archive cannot hold it.
+    REQUIRE(b[kVersionAt] == 5);
+    b[kTableAt + kEntry + kMethodAt] = 5;
+    CHECK_THAT(decode_error(b), Contains("unsupported method 5 in segment 1"));
+    // model+match+mix (4) is format 5's, model+match (3) format 4's: older versions cannot
+    // hold them.
     b = a;
+    b[kVersionAt] = 4;
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b), Contains("unsupported method 4 in segment 0"));
+    b[kTableAt + kMethodAt] = uint8_t(SegmentMethod::kModelMatch);
     b[kVersionAt] = 3;
     reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("unsupported method 3 in segment 0"));
   }
-  SECTION("a match-model payload read without the match model") {
-    auto b = a;
-    REQUIRE(b[kTableAt + kMethodAt] == uint8_t(SegmentMethod::kModelMatch));
-    b[kTableAt + kMethodAt] = uint8_t(SegmentMethod::kModel);
-    reseal(b, hs);
-    CHECK_THAT(decode_error(b), Contains("segment 0"));
+  SECTION("a mixing-stage payload read without the mixing stage or the match model") {
+    REQUIRE(a[kTableAt + kMethodAt] == uint8_t(SegmentMethod::kModelMix));
+    for (SegmentMethod m : {SegmentMethod::kModelMatch, SegmentMethod::kModel}) {
+      auto b = a;
+      b[kTableAt + kMethodAt] = uint8_t(m);
+      reseal(b, hs);
+      CHECK_THAT(decode_error(b), Contains("segment 0"));
+    }
   }
   SECTION("a stored segment whose bytes were altered") {
     // A one-segment archive whose coded payload is padded to 1024 bytes and declared

@@ -1,7 +1,7 @@
 // The golden archives pin the format, the order2 model and the built-in SHA-RNN models.
-// genesis-1-4.txt.shz (format 3, every segment coded by order2) and genesis-1-4.match.shz
-// (format 4, order2 refined by the match model) must keep decoding, and re-encoding their
-// content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same
+// genesis-1-4.txt.shz (format 3, every segment coded by order2), genesis-1-4.match.shz
+// (format 4, order2 refined by the match model) and genesis-1-4.mix.shz (format 5, then
+// the mixing stage) must keep decoding, and re-encoding their content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same
 // payloads) must keep decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only:
 // another liblzma may code the same bytes differently, which the format allows);
 // genesis-1-4.MODEL.shz pin each built-in SHA-RNN model. If this fails after a deliberate
@@ -39,6 +39,20 @@ TEST_CASE("golden archive of the match model decodes and re-encodes byte for byt
   const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
   REQUIRE(info.version == 4);
   for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kModelMatch);
+  REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
+  CompressOptions o;
+  o.segment_size = 4096;  // as regenerate.sh writes it
+  o.lzma_fallback = false;
+  o.mix_stage = false;
+  CHECK(compress(original.data(), original.size(), o) == golden);
+}
+
+TEST_CASE("golden archive of the mixing stage decodes and re-encodes byte for byte", "[golden]") {
+  const auto original = test::read_file(kDir + "genesis-1-4.txt");
+  const auto golden = test::read_file(kDir + "genesis-1-4.mix.shz");
+  const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
+  REQUIRE(info.version == 5);
+  for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kModelMix);
   REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
   CompressOptions o;
   o.segment_size = 4096;  // as regenerate.sh writes it
@@ -81,6 +95,7 @@ TEST_CASE("golden archives of the built-in SHA-RNN models decode and re-encode b
     o.model = name;
     o.segment_size = 4096;  // as regenerate.sh writes it
     o.lzma_fallback = false;
+    o.mix_stage = false;
     CHECK(compress(original.data(), original.size(), o) == golden);
   }
 }

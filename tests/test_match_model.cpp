@@ -10,30 +10,6 @@
 
 using namespace shz;
 
-namespace {
-
-// A valid pmf for total 2^bits of a given shape: flat, or nearly all on `peak`, or nearly
-// nothing on it, or random.
-void pmf_make(uint32_t* f, int bits, int shape, uint8_t peak, test::Rng& rng) {
-  const uint32_t total = uint32_t(1) << bits;
-  uint64_t sum = 0;
-  for (int s = 0; s < 256; ++s) {
-    f[s] = shape == 3 ? 1 + rng.below(total / 512) : 1;
-    sum += f[s];
-  }
-  const uint32_t left = total - uint32_t(sum);
-  if (shape == 0) {
-    for (int s = 0; s < 256; ++s) f[s] += left / 256;
-    f[0] += left % 256;
-  } else if (shape == 1) {
-    f[peak] += left;  // the byte the match will expect holds all but 255
-  } else {
-    f[uint8_t(peak + 1)] += left;  // and here it holds 1
-  }
-}
-
-}  // namespace
-
 TEST_CASE("match model: refined pmfs are valid for any model pmf", "[match]") {
   const auto text = test::corpus("kjv-pentateuch.txt", 6000);
   test::Rng rng(7);
@@ -47,7 +23,7 @@ TEST_CASE("match model: refined pmfs are valid for any model pmf", "[match]") {
       for (size_t t = 0; t < text.size(); ++t) {
         // The byte a match would predict is unknown here, so peak on the true byte: the
         // match is right most of the time in KJV, and the other shapes cover the rest.
-        pmf_make(f, bits, shape, text[t], rng);
+        test::pmf_make(f, bits, shape, text[t], rng);
         uint32_t before[256];
         std::copy(f, f + 256, before);
         m.refine(text.data(), f, bits);
@@ -68,7 +44,7 @@ TEST_CASE("match model: no match, no change; small pmfs are left alone", "[match
   MatchModel m;
   m.reset(text.size());
   for (size_t t = 0; t < MatchModel::kShortLen; ++t) {  // too few bytes for any match
-    pmf_make(f, 16, 3, 0, rng);
+    test::pmf_make(f, 16, 3, 0, rng);
     std::copy(f, f + 256, before);
     m.refine(text.data(), f, 16);
     CHECK(std::equal(f, f + 256, before));
@@ -77,7 +53,7 @@ TEST_CASE("match model: no match, no change; small pmfs are left alone", "[match
   MatchModel small;
   small.reset(text.size());
   for (size_t t = 0; t < text.size(); ++t) {
-    pmf_make(f, 11, 0, 0, rng);
+    test::pmf_make(f, 11, 0, 0, rng);
     std::copy(f, f + 256, before);
     small.refine(text.data(), f, 11);  // under kMinPmfBits: never touched
     CHECK(std::equal(f, f + 256, before));
@@ -96,7 +72,7 @@ TEST_CASE("match model: a repeat beyond any short context becomes cheap", "[matc
   double first = 0, repeat = 0;
   uint32_t f[256];
   for (size_t t = 0; t < text.size(); ++t) {
-    pmf_make(f, 16, 0, 0, rng);
+    test::pmf_make(f, 16, 0, 0, rng);
     m.refine(text.data(), f, 16);
     (t < 3000 ? first : repeat) += -std::log2(f[text[t]] / 65536.0);
     m.update(text.data(), t);
@@ -224,7 +200,7 @@ TEST_CASE("match model: the code does exactly what docs/FORMAT.md says", "[match
     size_t differ = 0, changed = 0;
     for (size_t t = 0; t < text.size(); ++t) {
       uint32_t a[256], b[256];
-      pmf_make(a, bits, int(t % 4), text[t], rng);
+      test::pmf_make(a, bits, int(t % 4), text[t], rng);
       std::copy(a, a + 256, b);
       code.refine(text.data(), a, bits);
       m4.refine(text.data(), b, bits);

@@ -1,4 +1,5 @@
-// Helpers shared by the tests: a seeded PRNG and access to the bundled corpora.
+// Helpers shared by the tests: a seeded PRNG, pmfs of chosen shapes and access to the
+// bundled corpora.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,26 @@ struct Rng {
   }
   uint32_t below(uint32_t n) { return uint32_t(next() % n); }
 };
+
+// A valid pmf for total 2^bits of a given shape: 0 flat, 1 nearly all on `peak`, 2 nearly
+// nothing on it (all but 255 on the byte after it), 3 random (its remainder on that byte).
+inline void pmf_make(uint32_t* f, int bits, int shape, uint8_t peak, Rng& rng) {
+  const uint32_t total = uint32_t(1) << bits;
+  uint64_t sum = 0;
+  for (int s = 0; s < 256; ++s) {
+    f[s] = shape == 3 ? 1 + rng.below(total / 512) : 1;
+    sum += f[s];
+  }
+  const uint32_t left = total - uint32_t(sum);
+  if (shape == 0) {
+    for (int s = 0; s < 256; ++s) f[s] += left / 256;
+    f[0] += left % 256;
+  } else if (shape == 1) {
+    f[peak] += left;
+  } else {
+    f[uint8_t(peak + 1)] += left;
+  }
+}
 
 inline std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

@@ -13,11 +13,13 @@ using namespace shz;
 
 TEST_CASE("an input LZMA2 codes best as a whole becomes one LZMA2 segment", "[roundtrip][lzma]") {
   // Real C source and a model with random weights: LZMA2 wins every segment, and one stream
-  // keeps its adaptive state where per-segment streams restart.
+  // keeps its adaptive state where per-segment streams restart. (Without the mixing stage:
+  // its counters alone learn C well enough to win some segments.)
   const auto src = test::corpus("zstd-1.5.4-zstd.h");
   const std::string model = test::write_temp(test::small_model_bytes(), "whole.shzm");
   CompressOptions o;
   o.model = model;
+  o.mix_stage = false;
   o.threads = 2;
   const auto whole = compress(src.data(), src.size(), o);
   const ArchiveInfo wi = archive_read_info(whole.data(), whole.size());

@@ -53,6 +53,9 @@ struct CompressOptions {
   // window cannot see). With both off, every segment is coded by the model alone or stored,
   // so the payload measures the model.
   bool match_model = true;
+  // Code the (match-refined) pmfs bit by bit through the mixing stage (format 5: adaptive
+  // counters on the segment's own recent bytes, mixed with the pmf). Needs match_model.
+  bool mix_stage = true;
   ProgressFn progress;
 };
 
@@ -79,11 +82,15 @@ enum class SegmentMethod : uint8_t {
   kStored = 1,  // the original bytes: nothing else made it smaller (format 2)
   kLzma = 2,    // a raw LZMA2 stream: smaller than the model's coding (format 3)
   kModelMatch = 3,  // range-coded with the model's pmfs refined by the match model (format 4)
+  kModelMix = 4,    // as kModelMatch, then coded bit by bit through the mixing stage (format 5)
 };
-// "model", "stored", "lzma", "model+match".
+// "model", "stored", "lzma", "model+match", "model+match+mix".
 const char* segment_method_name(SegmentMethod m);
-// Whether a segment so coded needs the archive's model to decode (model, model+match).
-inline bool segment_uses_model(SegmentMethod m) { return m == SegmentMethod::kModel || m == SegmentMethod::kModelMatch; }
+// Whether a segment so coded needs the archive's model to decode (model, model+match,
+// model+match+mix).
+inline bool segment_uses_model(SegmentMethod m) {
+  return m == SegmentMethod::kModel || m == SegmentMethod::kModelMatch || m == SegmentMethod::kModelMix;
+}
 
 struct SegmentInfo {
   uint64_t original_size = 0;

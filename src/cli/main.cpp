@@ -33,6 +33,7 @@ struct Options {
   bool embed_model = false;
   bool model_only = false;
   bool no_match = false;
+  bool no_mix = false;
   bool no_lzma = false;
   std::string segment_size;
   std::string device = "cpu";
@@ -111,6 +112,7 @@ void compress_one(const Options& o, const std::string& in) {
   copt.embed_model = o.embed_model;
   copt.lzma_fallback = !o.model_only && !o.no_lzma;
   copt.match_model = !o.model_only && !o.no_match;
+  copt.mix_stage = !o.no_mix;
   copt.threads = o.threads;
   copt.device = o.device;
   if (verbosity(o) >= 2) say(o, 2, "model: " + model_load(copt.model, copt.device)->description);
@@ -228,7 +230,7 @@ void info_one(const Options& o, const std::string& in) {
     std::printf("  without model   %llu bytes, %.4f bits per byte\n",
                 (unsigned long long)(info.archive_size() - info.model_size),
                 n > 0 ? 8.0 * double(info.archive_size() - info.model_size) / n : 0.0);
-  size_t by_method[4] = {0, 0, 0, 0};
+  size_t by_method[5] = {0, 0, 0, 0, 0};
   for (const SegmentInfo& s : info.segments) ++by_method[size_t(s.method)];
   std::printf("  segments        %zu of up to %llu bytes", info.segments.size(), (unsigned long long)info.segment_size);
   if (by_method[0] != info.segments.size()) {
@@ -236,7 +238,8 @@ void info_one(const Options& o, const std::string& in) {
     const struct {
       SegmentMethod m;
       const char* what;
-    } kinds[] = {{SegmentMethod::kModelMatch, "by the model with the match model"},
+    } kinds[] = {{SegmentMethod::kModelMix, "by the model with the match model and the mixing stage"},
+                 {SegmentMethod::kModelMatch, "by the model with the match model"},
                  {SegmentMethod::kModel, "by the model alone"},
                  {SegmentMethod::kLzma, "by LZMA2 (smaller there)"},
                  {SegmentMethod::kStored, "stored (nothing shrank them)"}};
@@ -329,9 +332,12 @@ int main(int argc, char** argv) {
                        shz::predictor_builtin_names() + ", or an older default model's, e.g. shz-small-v1) or a model file");
   comp->add_flag("--embed-model", o.embed_model, "Store the model file in the archive");
   comp->add_flag("--model-only", o.model_only,
-                 "Code every segment with the model alone (or store it): no match model, no LZMA2, so the size "
+                 "Code every segment with the model alone (or store it): no match model, no mixing, no LZMA2, so the size "
                  "measures the model");
-  comp->add_flag("--no-match", o.no_match, "Do not refine the model with the match model (format 3 archives)");
+  comp->add_flag("--no-match", o.no_match,
+                 "Do not refine the model with the match model, nor mix (format 3 archives)");
+  comp->add_flag("--no-mix", o.no_mix,
+                 "Do not code through the mixing stage (format 4 archives: model and match model only)");
   comp->add_flag("--no-lzma", o.no_lzma,
                  "No LZMA2 fallback: every segment decodes without the bytes before it");
   comp->add_option("--segment-size", o.segment_size,

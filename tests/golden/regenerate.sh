@@ -10,10 +10,13 @@ head -c 12000 "$here/../../corpora/kjv-pentateuch.txt" > "$here/genesis-1-4.txt"
 "$shz" compress -q -f -m order2 --model-only --segment-size 4096 -o "$here/genesis-1-4.txt.shz" "$here/genesis-1-4.txt"
 # Format 4: the same text with order2 refined by the match model (--no-lzma: again
 # nothing from liblzma), pinning the match model's arithmetic.
-"$shz" compress -q -f -m order2 --no-lzma --segment-size 4096 -o "$here/genesis-1-4.match.shz" "$here/genesis-1-4.txt"
-# The default SHA-RNN model (--no-lzma as above). Older default models' goldens are kept,
-# not rewritten: they pin that archives made with them still decode.
-"$shz" compress -q -f --no-lzma --segment-size 4096 -o /tmp/default.$$.shz "$here/genesis-1-4.txt"
+"$shz" compress -q -f -m order2 --no-lzma --no-mix --segment-size 4096 -o "$here/genesis-1-4.match.shz" "$here/genesis-1-4.txt"
+# Format 5: the same, coded through the mixing stage, pinning its arithmetic.
+"$shz" compress -q -f -m order2 --no-lzma --segment-size 4096 -o "$here/genesis-1-4.mix.shz" "$here/genesis-1-4.txt"
+# The default SHA-RNN model (--no-lzma --no-mix: the model's pmfs and the match model, so
+# the archive pins the engine). Older default models' goldens are kept, not rewritten: they
+# pin that archives made with them still decode.
+"$shz" compress -q -f --no-lzma --no-mix --segment-size 4096 -o /tmp/default.$$.shz "$here/genesis-1-4.txt"
 name=$("$shz" info /tmp/default.$$.shz | sed -n 's/^  model *\([^ ]*\) .*/\1/p')
 mv /tmp/default.$$.shz "$here/genesis-1-4.$name.shz"
 # C source, where LZMA2 beats order2: pins the LZMA2 segment method (decode only: another

@@ -1,0 +1,66 @@
+// An adaptive probability map: for each context, points over stretch(p) at half-nat steps
+// that learn what a prediction p has been worth in that context, interpolated between the
+// two nearest points. The match model maps its expected byte's probability through one
+// (|stretch| <= 8 nats), the mixing stage its mixed bit probability (|stretch| <= 12).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "logistic.h"
+
+namespace shz {
+
+template <int kNats>
+class Apm {
+ public:
+  static constexpr int kPoints = 4 * kNats + 1;
+  static_assert(kNats >= 1 && kNats <= logistic::kLimit / 256, "points must lie within squash's table");
+
+  // `contexts` fresh rows, each starting as squash itself (so p maps to p).
+  void reset(int contexts) {
+    rows_.resize(size_t(contexts) * kPoints);
+    for (int c = 0; c < contexts; ++c)
+      for (int j = 0; j < kPoints; ++j)
+        rows_[size_t(c) * kPoints + j] = uint16_t(std::min<uint32_t>(logistic::kSquash[j + 2 * (12 - kNats)], 65535));
+    seen_.assign(size_t(contexts), 0);
+  }
+
+  // The map of x (Q8 nats, clamped to [-kNats, kNats) nats) in context ctx, in Q16.
+  // Remembers where it looked for update().
+  uint32_t map(int ctx, int x) {
+    const int u = std::clamp(x, -256 * kNats, 256 * kNats - 1) + 256 * kNats;
+    ctx_ = ctx;
+    bin_ = u >> 7;
+    weight_ = u & 127;
+    const uint16_t* a = &rows_[size_t(ctx) * kPoints];
+    return (uint32_t(a[bin_]) * uint32_t(128 - weight_) + uint32_t(a[bin_ + 1]) * uint32_t(weight_)) >> 7;
+  }
+
+  // Moves the two points map() used toward the outcome y, each by its interpolation weight,
+  // at rate 1/(n + 1.5) after n updates of the context, never under 1/16.
+  void update(bool y) {
+    uint16_t* a = &rows_[size_t(ctx_) * kPoints];
+    const uint32_t r = std::max<uint32_t>(4096, 131072 / (2 * uint32_t(seen_[ctx_]) + 3));
+    learn(a[bin_], y, uint32_t(128 - weight_), r);
+    learn(a[bin_ + 1], y, uint32_t(weight_), r);
+    if (seen_[ctx_] < 255) ++seen_[ctx_];
+  }
+
+ private:
+  // Moves a Q16 point toward y by weight w/128 at rate r (Q16).
+  static void learn(uint16_t& a, bool y, uint32_t w, uint32_t r) {
+    if (y)
+      a = uint16_t(a + ((uint64_t(65535 - a) * w * r) >> 23));
+    else
+      a = uint16_t(a - ((uint64_t(a) * w * r) >> 23));
+  }
+
+  std::vector<uint16_t> rows_;
+  std::vector<uint8_t> seen_;  // updates per context, up to 255: sets the rate
+  int ctx_ = 0, bin_ = 0, weight_ = 0;
+};
+
+}  // namespace shz

@@ -1,0 +1,127 @@
+#include "mix_stage.h"
+
+#include <algorithm>
+
+#include "logistic.h"
+
+namespace shz {
+namespace {
+
+constexpr uint32_t kPhi = 0x9E3779B1u;  // 2^32 / golden ratio: the multiplier of every hash here
+constexpr int kContextLen[MixStage::kOrders - 1] = {1, 2, 3, 4, 6};  // the last counter's is the word
+constexpr size_t kMaxWord = 32;  // a word context looks back this far at most
+
+// A letter for the word context: ASCII letters (upper case folded to lower) and every byte
+// >= 128 (UTF-8 sequences of other scripts); -1 for any other byte.
+int word_char(uint8_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if ((c >= 'a' && c <= 'z') || c >= 128) return c;
+  return -1;
+}
+constexpr int32_t kMaxWeight = 16 << 16;  // |weight| <= 16: keeps the dot product in range
+
+// x / 2^s rounded down, for any sign (>> of a negative number is only defined from C++20).
+int64_t floor_shift(int64_t x, int s) { return x >= 0 ? x >> s : ~((~x) >> s); }
+
+// A counter's entry: Q12 probability of a 1 in the top 12 bits, updates so far (up to 15) in
+// the low 4. Its rate is 1/(n + 1.5) after n updates: a fresh context learns fast.
+uint16_t counter_update(uint16_t e, int y) {
+  uint32_t p = e >> 4, n = e & 15;
+  const uint32_t r = 131072 / (2 * n + 3);  // Q16
+  if (y)
+    p += ((4095 - p) * r) >> 16;
+  else
+    p -= (p * r) >> 16;
+  return uint16_t(p << 4 | std::min<uint32_t>(n + 1, 15));
+}
+
+}  // namespace
+
+void MixStage::reset(uint64_t size) {
+  hash_bits_ = 12;
+  while (hash_bits_ < kMaxHashBits && (uint64_t(1) << hash_bits_) < 4 * size) ++hash_bits_;
+  counters_.assign(size_t(kOrders) << hash_bits_, uint16_t(2048 << 4));
+  for (auto& w : weights_) {
+    std::fill(w, w + kInputs, 0);
+    w[0] = 65536;  // the pmf alone at first
+  }
+  apm_.reset(1 << kApmBits);
+}
+
+template <class CodeBit>
+uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeBit code_bit) {
+  uint32_t cum[257];  // cum[s]: the pmf's mass below symbol s
+  cum[0] = 0;
+  for (int s = 0; s < 256; ++s) cum[s + 1] = cum[s] + pmf[s];
+  // Context hashes: the last n bytes (0 before the segment's start), seeded by n + 1; the
+  // word, the letters just before t (none after a non-letter), seeded by 1.
+  uint32_t h[kOrders];
+  for (int k = 0; k + 1 < kOrders; ++k) {
+    uint32_t x = uint32_t(kContextLen[k] + 1) * kPhi;
+    for (int j = 1; j <= kContextLen[k]; ++j) x = (x ^ (t >= size_t(j) ? hist[t - j] : 0)) * kPhi;
+    h[k] = x;
+  }
+  uint32_t word = kPhi;
+  for (size_t j = t; j > 0 && t - j < kMaxWord && word_char(hist[j - 1]) >= 0; --j)
+    word = (word ^ uint32_t(word_char(hist[j - 1]))) * kPhi;
+  h[kOrders - 1] = word;
+  const uint32_t c1 = t > 0 ? hist[t - 1] : 0;
+  uint32_t c0 = 1;  // the bits coded so far, after a leading 1
+  int lo = 0;       // the symbols still possible: [lo, lo + 2^(bit + 1))
+  for (int bit = 7; bit >= 0; --bit) {
+    const int mid = lo + (1 << bit), hi = mid + (1 << bit);
+    const uint64_t ones = cum[hi] - cum[mid], all = cum[hi] - cum[lo];
+    int32_t in[kInputs];
+    in[0] = logistic::stretch(uint32_t(std::clamp<uint64_t>((ones << 16) / all, 1, 65535)));
+    in[1] = 256;
+    uint16_t* e[kOrders];
+    for (int k = 0; k < kOrders; ++k) {
+      const uint32_t i = ((h[k] + c0 * 0x2F0B3C5u) * kPhi) >> (32 - hash_bits_);
+      e[k] = &counters_[(size_t(k) << hash_bits_) + i];
+      in[2 + k] = (*e[k] & 15) ? logistic::stretch(uint32_t(*e[k] >> 4) << 4 | 8) : 0;
+    }
+    int32_t* w = weights_[7 - bit];
+    int64_t dot = 0;
+    for (int i = 0; i < kInputs; ++i) dot += int64_t(w[i]) * in[i];
+    const int x = int(std::clamp<int64_t>(floor_shift(dot, 16), -logistic::kLimit, logistic::kLimit - 1));
+    const uint32_t p_mix = std::clamp<uint32_t>(logistic::squash(x), 1, 65535);
+    const uint32_t p_apm = apm_.map(int(((c1 << 8 | c0) * kPhi) >> (32 - kApmBits)), x);
+    const uint32_t p1 = std::clamp<uint32_t>((p_mix + p_apm + 1) >> 1, 1, 65535);
+    const int y = code_bit(p1, bit);
+    // Learn: the mixer by gradient on the coding cost of p_mix (rate 2^-17), the APM and
+    // the counters toward y.
+    const int64_t err = int64_t(y << 16) - int64_t(p_mix);
+    for (int i = 0; i < kInputs; ++i)
+      w[i] = int32_t(std::clamp<int64_t>(w[i] + floor_shift(in[i] * err, 17), -kMaxWeight, kMaxWeight));
+    apm_.update(y != 0);
+    for (int k = 0; k < kOrders; ++k) *e[k] = counter_update(*e[k], y);
+    c0 = c0 << 1 | uint32_t(y);
+    if (y) lo = mid;
+  }
+  return uint8_t(c0);
+}
+
+void MixStage::encode(RangeEncoder& enc, const uint32_t* pmf, const uint8_t* hist, size_t t) {
+  const uint8_t b = hist[t];
+  code(pmf, hist, t, [&](uint32_t p1, int bit) {
+    const int y = (b >> bit) & 1;
+    if (y)
+      enc.encode(0, p1, 16);
+    else
+      enc.encode(p1, 65536 - p1, 16);
+    return y;
+  });
+}
+
+uint8_t MixStage::decode(RangeDecoder& dec, const uint32_t* pmf, const uint8_t* hist, size_t t) {
+  return code(pmf, hist, t, [&](uint32_t p1, int) {
+    const int y = dec.peek(16) < p1 ? 1 : 0;
+    if (y)
+      dec.consume(0, p1);
+    else
+      dec.consume(p1, 65536 - p1);
+    return y;
+  });
+}
+
+}  // namespace shz

@@ -1,0 +1,50 @@
+// The mixing stage of format 5's "model+match+mix" segments (docs/FORMAT.md, "Mixing stage").
+// Each byte is coded as eight binary decisions, top bit first. For each, the pmf (the model's,
+// refined by the match model) gives the probability of a 1 as the mass of the upper half of
+// the symbols still possible; six adaptive counters give theirs under the segment's last 1,
+// 2, 3, 4 and 6 bytes and under the word being written; a logistic mixer with one weight set
+// per bit position combines them, and an APM on the previous byte and the bits seen so far
+// corrects the mix. The model is fixed after training;
+// this stage learns the segment in hand (its words, its markup, how far the model can be
+// trusted on it), which is where the model is weakest.
+//
+// Integers only and state per segment, so encoder and decoder compute the same probability
+// for every bit on any machine, and a segment still decodes on its own.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "apm.h"
+#include "coder/range_coder.h"
+
+namespace shz {
+
+class MixStage {
+ public:
+  static constexpr int kOrders = 6;            // counters on the last 1, 2, 3, 4, 6 bytes, the word
+  static constexpr int kInputs = kOrders + 2;  // the pmf, a bias, the counters
+  static constexpr int kMaxHashBits = 18;      // counter table entries per order, at most 2^18
+  static constexpr int kApmBits = 12;          // APM contexts: a hash of the previous byte and the bits so far
+
+  // Fresh state for a segment of `size` bytes (the table sizes depend on it).
+  void reset(uint64_t size);
+  // Codes hist[t] under pmf (a valid pmf, any total); hist holds the segment's bytes 0..t.
+  void encode(RangeEncoder& enc, const uint32_t* pmf, const uint8_t* hist, size_t t);
+  // Decodes byte t under pmf; hist holds the segment's bytes 0..t-1.
+  uint8_t decode(RangeDecoder& dec, const uint32_t* pmf, const uint8_t* hist, size_t t);
+
+ private:
+  // The one definition of the stage's arithmetic: code_bit(p1, bit) codes (or decodes) the
+  // byte's bit `bit` with probability p1/65536 of a 1 and returns it.
+  template <class CodeBit>
+  uint8_t code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeBit code_bit);
+
+  int hash_bits_ = 12;
+  std::vector<uint16_t> counters_;  // kOrders tables of 2^hash_bits_: Q12 probability << 4 | count
+  int32_t weights_[8][kInputs];     // Q16, one set per bit position
+  Apm<12> apm_;                     // 2^kApmBits contexts
+};
+
+}  // namespace shz
