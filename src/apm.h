@@ -39,6 +39,13 @@ class Apm {
     return (uint32_t(a[bin_]) * uint32_t(128 - weight_) + uint32_t(a[bin_ + 1]) * uint32_t(weight_)) >> 7;
   }
 
+  // A hint that map() will soon read row ctx (no effect on any value).
+  void prefetch(int ctx) const {
+    const char* row = reinterpret_cast<const char*>(&rows_[size_t(ctx) * kPoints]);
+    __builtin_prefetch(row);
+    __builtin_prefetch(row + sizeof(uint16_t) * kPoints - 1);
+  }
+
   // Moves the two points map() used toward the outcome y, each by its interpolation weight,
   // at rate 1/(n + 1.5) after n updates of the context, never under 1/16.
   void update(bool y) {

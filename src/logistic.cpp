@@ -16,9 +16,11 @@ struct StretchTable {
 
 }  // namespace
 
-int stretch(uint32_t p) {
+const int16_t* stretch_table() {
   static const StretchTable t;
-  return t.v[p];
+  return t.v;
 }
+
+int stretch(uint32_t p) { return stretch_table()[p]; }
 
 }  // namespace shz::logistic

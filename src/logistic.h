@@ -27,5 +27,7 @@ inline uint32_t squash(int x) {
 // stretch(p) for a Q16 probability p in [0, 65535]: the least x in [-kLimit, kLimit - 1]
 // with squash(x) >= p (kLimit - 1 when none is). A table, built once.
 int stretch(uint32_t p);
+// The same as a table of 65536 entries, for loops that look it up often.
+const int16_t* stretch_table();
 
 }  // namespace shz::logistic

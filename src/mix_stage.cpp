@@ -11,6 +11,13 @@ constexpr uint32_t kPhi = 0x9E3779B1u;  // 2^32 / golden ratio: the multiplier o
 constexpr int kContextLen[MixStage::kOrders - 1] = {1, 2, 3, 4, 6};  // the last counter's is the word
 constexpr size_t kMaxWord = 32;  // a word context looks back this far at most
 
+// The hash that finds a nibble's counter block: the context's hash h and the bits c0 of the
+// byte before the nibble (1, or 16 to 31), after a leading 1. Its low 16 bits are the check.
+uint32_t block_hash(uint32_t h, uint32_t c0) { return (h + c0 * 0x2F0B3C5u) * kPhi; }
+
+// The APM's row for the previous byte c1 and the bits c0 of this one so far.
+int apm_row(uint32_t c1, uint32_t c0) { return int(((c1 << 8 | c0) * kPhi) >> (32 - MixStage::kApmBits)); }
+
 // A letter for the word context: ASCII letters (upper case folded to lower) and every byte
 // >= 128 (UTF-8 sequences of other scripts); -1 for any other byte.
 int word_char(uint8_t c) {
@@ -18,7 +25,8 @@ int word_char(uint8_t c) {
   if ((c >= 'a' && c <= 'z') || c >= 128) return c;
   return -1;
 }
-constexpr int32_t kMaxWeight = 16 << 16;  // |weight| <= 16: keeps the dot product in range
+constexpr int32_t kMaxWeight = 16 << 16;
+constexpr uint16_t kCounterInit = 2048 << 4;  // probability 1/2, no updates  // |weight| <= 16: keeps the dot product in range
 
 // x / 2^s rounded down, for any sign (>> of a negative number is only defined from C++20).
 int64_t floor_shift(int64_t x, int s) { return x >= 0 ? x >> s : ~((~x) >> s); }
@@ -37,10 +45,14 @@ uint16_t counter_update(uint16_t e, int y) {
 
 }  // namespace
 
+uint16_t* MixStage::block_at(int k, uint32_t x) {
+  return &counters_[(size_t(k) << hash_bits_) + (size_t(x >> (36 - hash_bits_)) << 4)];
+}
+
 void MixStage::reset(uint64_t size) {
   hash_bits_ = 12;
   while (hash_bits_ < kMaxHashBits && (uint64_t(1) << hash_bits_) < 4 * size) ++hash_bits_;
-  counters_.assign(size_t(kOrders) << hash_bits_, uint16_t(2048 << 4));
+  counters_.assign(size_t(kOrders) << hash_bits_, kCounterInit);
   for (auto& w : weights_) {
     std::fill(w, w + kInputs, 0);
     w[0] = 65536;  // the pmf alone at first
@@ -48,44 +60,84 @@ void MixStage::reset(uint64_t size) {
   apm_.reset(1 << kApmBits);
 }
 
+// The counters' context hashes for byte u, given its segment's bytes before it as at(i):
+// the last n bytes (0 before the segment's start), seeded by n + 1; the word, the letters
+// just before u (none after a non-letter), seeded by 1.
+template <class ByteAt>
+void context_hashes(size_t u, ByteAt at, uint32_t* h) {
+  for (int k = 0; k + 1 < MixStage::kOrders; ++k) {
+    uint32_t x = uint32_t(kContextLen[k] + 1) * kPhi;
+    for (int j = 1; j <= kContextLen[k]; ++j) x = (x ^ (u >= size_t(j) ? at(u - j) : 0)) * kPhi;
+    h[k] = x;
+  }
+  uint32_t word = kPhi;
+  for (size_t j = u; j > 0 && u - j < kMaxWord && word_char(at(j - 1)) >= 0; --j)
+    word = (word ^ uint32_t(word_char(at(j - 1)))) * kPhi;
+  h[MixStage::kOrders - 1] = word;
+}
+
 template <class CodeBit>
 uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeBit code_bit) {
   uint32_t cum[257];  // cum[s]: the pmf's mass below symbol s
   cum[0] = 0;
   for (int s = 0; s < 256; ++s) cum[s + 1] = cum[s] + pmf[s];
-  // Context hashes: the last n bytes (0 before the segment's start), seeded by n + 1; the
-  // word, the letters just before t (none after a non-letter), seeded by 1.
   uint32_t h[kOrders];
-  for (int k = 0; k + 1 < kOrders; ++k) {
-    uint32_t x = uint32_t(kContextLen[k] + 1) * kPhi;
-    for (int j = 1; j <= kContextLen[k]; ++j) x = (x ^ (t >= size_t(j) ? hist[t - j] : 0)) * kPhi;
-    h[k] = x;
-  }
-  uint32_t word = kPhi;
-  for (size_t j = t; j > 0 && t - j < kMaxWord && word_char(hist[j - 1]) >= 0; --j)
-    word = (word ^ uint32_t(word_char(hist[j - 1]))) * kPhi;
-  h[kOrders - 1] = word;
+  context_hashes(t, [&](size_t i) { return hist[i]; }, h);
   const uint32_t c1 = t > 0 ? hist[t - 1] : 0;
+  const int16_t* stretch = logistic::stretch_table();
   uint32_t c0 = 1;  // the bits coded so far, after a leading 1
   int lo = 0;       // the symbols still possible: [lo, lo + 2^(bit + 1))
+  uint16_t* block[kOrders];  // each order's 16 entries for this nibble of the byte
+  uint32_t j = 1;            // the bits of this nibble so far, after a leading 1: the entry
   for (int bit = 7; bit >= 0; --bit) {
+    if ((bit & 3) == 3) {
+      // A nibble starts: each order's block of 16 entries, found by its context and the
+      // bits so far. Entry 0 holds a 16-bit check of the hash; of the two blocks the hash
+      // may use, the one with the check is taken, else the one whose first counter has
+      // seen fewer updates starts afresh under it.
+      for (int k = 0; k < kOrders; ++k) {
+        const uint32_t x = block_hash(h[k], c0);
+        const uint16_t check = uint16_t(x);
+        uint16_t* q = block_at(k, x);
+        uint16_t* other = block_at(k, x ^ (1u << (36 - hash_bits_)));
+        if (q[0] != check) {
+          if (other[0] == check) {
+            q = other;
+          } else {
+            if ((other[1] & 15) < (q[1] & 15)) q = other;
+            q[0] = check;
+            std::fill(q + 1, q + 16, kCounterInit);
+          }
+        }
+        block[k] = q;
+      }
+      j = 1;
+    }
     const int mid = lo + (1 << bit), hi = mid + (1 << bit);
     const uint64_t ones = cum[hi] - cum[mid], all = cum[hi] - cum[lo];
     int32_t in[kInputs];
-    in[0] = logistic::stretch(uint32_t(std::clamp<uint64_t>((ones << 16) / all, 1, 65535)));
+    in[0] = stretch[std::clamp<uint64_t>((ones << 16) / all, 1, 65535)];
     in[1] = 256;
     uint16_t* e[kOrders];
     for (int k = 0; k < kOrders; ++k) {
-      const uint32_t i = ((h[k] + c0 * 0x2F0B3C5u) * kPhi) >> (32 - hash_bits_);
-      e[k] = &counters_[(size_t(k) << hash_bits_) + i];
-      in[2 + k] = (*e[k] & 15) ? logistic::stretch(uint32_t(*e[k] >> 4) << 4 | 8) : 0;
+      e[k] = &block[k][j];
+      in[2 + k] = (*e[k] & 15) ? stretch[uint32_t(*e[k] >> 4) << 4 | 8] : 0;
     }
     int32_t* w = weights_[7 - bit];
     int64_t dot = 0;
     for (int i = 0; i < kInputs; ++i) dot += int64_t(w[i]) * in[i];
     const int x = int(std::clamp<int64_t>(floor_shift(dot, 16), -logistic::kLimit, logistic::kLimit - 1));
     const uint32_t p_mix = std::clamp<uint32_t>(logistic::squash(x), 1, 65535);
-    const uint32_t p_apm = apm_.map(int(((c1 << 8 | c0) * kPhi) >> (32 - kApmBits)), x);
+    const uint32_t p_apm = apm_.map(apm_row(c1, c0), x);
+    // The next bit's APM row is one of two, and (before a nibble's last bit) the next
+    // nibble's blocks are one of two per order: fetch them while this bit is coded.
+    if (bit > 0) {
+      apm_.prefetch(apm_row(c1, c0 << 1));
+      apm_.prefetch(apm_row(c1, c0 << 1 | 1));
+    }
+    if (bit == 4)
+      for (int k = 0; k < kOrders; ++k)
+        for (uint32_t y2 = 0; y2 < 2; ++y2) __builtin_prefetch(block_at(k, block_hash(h[k], c0 << 1 | y2)));
     const uint32_t p1 = std::clamp<uint32_t>((p_mix + p_apm + 1) >> 1, 1, 65535);
     const int y = code_bit(p1, bit);
     // Learn: the mixer by gradient on the coding cost of p_mix (rate 2^-17), the APM and
@@ -96,9 +148,14 @@ uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeB
     apm_.update(y != 0);
     for (int k = 0; k < kOrders; ++k) *e[k] = counter_update(*e[k], y);
     c0 = c0 << 1 | uint32_t(y);
+    j = j << 1 | uint32_t(y);
     if (y) lo = mid;
   }
-  return uint8_t(c0);
+  // The next byte's first blocks, while the model computes its pmf.
+  const uint8_t b = uint8_t(c0);
+  context_hashes(t + 1, [&](size_t i) { return i == t ? b : hist[i]; }, h);
+  for (int k = 0; k < kOrders; ++k) __builtin_prefetch(block_at(k, block_hash(h[k], 1)));
+  return b;
 }
 
 void MixStage::encode(RangeEncoder& enc, const uint32_t* pmf, const uint8_t* hist, size_t t) {

@@ -41,8 +41,14 @@ class MixStage {
   template <class CodeBit>
   uint8_t code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeBit code_bit);
 
+  // Order k's block of 16 counter entries for block hash x (its top hash_bits_ - 4 bits).
+  uint16_t* block_at(int k, uint32_t x);
+
   int hash_bits_ = 12;
-  std::vector<uint16_t> counters_;  // kOrders tables of 2^hash_bits_: Q12 probability << 4 | count
+  // kOrders tables of 2^hash_bits_ entries in blocks of 16, one block per context and nibble:
+  // entry 0 a check of the hash, entries 1..15 (by the nibble's bits so far, after a leading
+  // 1) counters, each a Q12 probability << 4 | its updates so far, up to 15.
+  std::vector<uint16_t> counters_;
   int32_t weights_[8][kInputs];     // Q16, one set per bit position
   Apm<12> apm_;                     // 2^kApmBits contexts
 };
