@@ -15,9 +15,6 @@ constexpr size_t kMaxWord = 32;  // a word context looks back this far at most
 // byte before the nibble (1, or 16 to 31), after a leading 1. Its low 16 bits are the check.
 uint32_t block_hash(uint32_t h, uint32_t c0) { return (h + c0 * 0x2F0B3C5u) * kPhi; }
 
-// The APM's row for the previous byte c1 and the bits c0 of this one so far.
-int apm_row(uint32_t c1, uint32_t c0) { return int(((c1 << 8 | c0) * kPhi) >> (32 - MixStage::kApmBits)); }
-
 // A letter for the word context: ASCII letters (upper case folded to lower) and every byte
 // >= 128 (UTF-8 sequences of other scripts); -1 for any other byte.
 int word_char(uint8_t c) {
@@ -45,19 +42,22 @@ uint16_t counter_update(uint16_t e, int y) {
 
 }  // namespace
 
+int MixStage::apm_row(uint32_t c1, uint32_t c0) const { return int(((c1 << 8 | c0) * kPhi) >> (32 - apm_bits_)); }
+
 uint16_t* MixStage::block_at(int k, uint32_t x) {
   return &counters_[(size_t(k) << hash_bits_) + (size_t(x >> (36 - hash_bits_)) << 4)];
 }
 
 void MixStage::reset(uint64_t size) {
-  hash_bits_ = 12;
+  hash_bits_ = kMinHashBits;
   while (hash_bits_ < kMaxHashBits && (uint64_t(1) << hash_bits_) < 4 * size) ++hash_bits_;
+  apm_bits_ = std::min(hash_bits_ - 4, kMaxApmBits);
   counters_.assign(size_t(kOrders) << hash_bits_, kCounterInit);
   for (auto& w : weights_) {
     std::fill(w, w + kInputs, 0);
     w[0] = 65536;  // the pmf alone at first
   }
-  apm_.reset(1 << kApmBits);
+  apm_.reset(1 << apm_bits_);
 }
 
 // The counters' context hashes for byte u, given its segment's bytes before it as at(i):

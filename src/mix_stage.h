@@ -25,8 +25,10 @@ class MixStage {
  public:
   static constexpr int kOrders = 6;            // counters on the last 1, 2, 3, 4, 6 bytes, the word
   static constexpr int kInputs = kOrders + 2;  // the pmf, a bias, the counters
-  static constexpr int kMaxHashBits = 18;      // counter table entries per order, at most 2^18
-  static constexpr int kApmBits = 12;          // APM contexts: a hash of the previous byte and the bits so far
+  // Sizes follow the segment's, so a short segment does not pay for a long one's tables:
+  // 2^H counter entries per order with H the least in 8..18 such that 2^H >= 4 x size, and
+  // 2^min(H - 4, 12) APM rows (by a hash of the previous byte and the bits so far).
+  static constexpr int kMinHashBits = 8, kMaxHashBits = 18, kMaxApmBits = 12;
 
   // Fresh state for a segment of `size` bytes (the table sizes depend on it).
   void reset(uint64_t size);
@@ -44,13 +46,17 @@ class MixStage {
   // Order k's block of 16 counter entries for block hash x (its top hash_bits_ - 4 bits).
   uint16_t* block_at(int k, uint32_t x);
 
-  int hash_bits_ = 12;
+  // The APM's row for the previous byte c1 and the bits c0 of this one so far.
+  int apm_row(uint32_t c1, uint32_t c0) const;
+
+  int hash_bits_ = kMinHashBits;
+  int apm_bits_ = kMinHashBits - 4;
   // kOrders tables of 2^hash_bits_ entries in blocks of 16, one block per context and nibble:
   // entry 0 a check of the hash, entries 1..15 (by the nibble's bits so far, after a leading
   // 1) counters, each a Q12 probability << 4 | its updates so far, up to 15.
   std::vector<uint16_t> counters_;
   int32_t weights_[8][kInputs];     // Q16, one set per bit position
-  Apm<12> apm_;                     // 2^kApmBits contexts
+  Apm<12> apm_;                     // 2^apm_bits_ rows
 };
 
 }  // namespace shz
