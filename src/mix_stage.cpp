@@ -22,8 +22,9 @@ int word_char(uint8_t c) {
   if ((c >= 'a' && c <= 'z') || c >= 128) return c;
   return -1;
 }
-constexpr int32_t kMaxWeight = 16 << 16;
-constexpr uint16_t kCounterInit = 2048 << 4;  // probability 1/2, no updates  // |weight| <= 16: keeps the dot product in range
+
+constexpr int32_t kMaxWeight = 16 << 16;      // |weight| <= 16: keeps the dot product in range
+constexpr uint16_t kCounterInit = 2048 << 4;  // probability 1/2, no updates
 
 // x / 2^s rounded down, for any sign (>> of a negative number is only defined from C++20).
 int64_t floor_shift(int64_t x, int s) { return x >= 0 ? x >> s : ~((~x) >> s); }
