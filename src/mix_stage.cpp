@@ -31,9 +31,17 @@ int64_t floor_shift(int64_t x, int s) { return x >= 0 ? x >> s : ~((~x) >> s); }
 
 // A counter's entry: Q12 probability of a 1 in the top 12 bits, updates so far (up to 15) in
 // the low 4. Its rate is 1/(n + 1.5) after n updates: a fresh context learns fast.
+// The rates, 131072 / (2n + 3) in Q16, as a table: no division in the bit loop.
+constexpr struct CounterRates {
+  uint32_t r[16];
+  constexpr CounterRates() : r() {
+    for (uint32_t n = 0; n < 16; ++n) r[n] = 131072 / (2 * n + 3);
+  }
+} kCounterRates;
+
 uint16_t counter_update(uint16_t e, int y) {
   uint32_t p = e >> 4, n = e & 15;
-  const uint32_t r = 131072 / (2 * n + 3);  // Q16
+  const uint32_t r = kCounterRates.r[n];
   if (y)
     p += ((4095 - p) * r) >> 16;
   else
@@ -59,6 +67,7 @@ void MixStage::reset(uint64_t size) {
     w[0] = 65536;  // the pmf alone at first
   }
   apm_.reset(1 << apm_bits_);
+  next_t_ = 0;
 }
 
 // The counters' context hashes for byte u, given its segment's bytes before it as at(i):
@@ -82,8 +91,13 @@ uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeB
   uint32_t cum[257];  // cum[s]: the pmf's mass below symbol s
   cum[0] = 0;
   for (int s = 0; s < 256; ++s) cum[s + 1] = cum[s] + pmf[s];
+  // This byte's context hashes: computed at the end of the previous byte (for its
+  // prefetch) unless this is the segment's first.
   uint32_t h[kOrders];
-  context_hashes(t, [&](size_t i) { return hist[i]; }, h);
+  if (t == 0 || t != next_t_)
+    context_hashes(t, [&](size_t i) { return hist[i]; }, h);
+  else
+    std::copy(next_h_, next_h_ + kOrders, h);
   const uint32_t c1 = t > 0 ? hist[t - 1] : 0;
   const int16_t* stretch = logistic::stretch_table();
   uint32_t c0 = 1;  // the bits coded so far, after a leading 1
@@ -154,8 +168,9 @@ uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeB
   }
   // The next byte's first blocks, while the model computes its pmf.
   const uint8_t b = uint8_t(c0);
-  context_hashes(t + 1, [&](size_t i) { return i == t ? b : hist[i]; }, h);
-  for (int k = 0; k < kOrders; ++k) __builtin_prefetch(block_at(k, block_hash(h[k], 1)));
+  context_hashes(t + 1, [&](size_t i) { return i == t ? b : hist[i]; }, next_h_);
+  next_t_ = t + 1;
+  for (int k = 0; k < kOrders; ++k) __builtin_prefetch(block_at(k, block_hash(next_h_[k], 1)));
   return b;
 }
 

@@ -57,6 +57,8 @@ class MixStage {
   std::vector<uint16_t> counters_;
   int32_t weights_[8][kInputs];     // Q16, one set per bit position
   Apm<12> apm_;                     // 2^apm_bits_ rows
+  uint32_t next_h_[kOrders] = {};   // the context hashes of byte next_t_ (0: none yet)
+  size_t next_t_ = 0;
 };
 
 }  // namespace shz
