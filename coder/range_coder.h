@@ -88,6 +88,19 @@ class RangeDecoder {
     return uint32_t(v > top ? top : v);
   }
 
+  // Decodes a binary decision coded as [0, p1) for 1 and [p1, 2^total_bits) for 0
+  // (0 < p1 < 2^total_bits): the same as peek(total_bits) < p1 followed by the matching
+  // consume(), without peek's division (floor(code / r) < p1 exactly when code < r * p1).
+  int decode_bit(uint32_t p1, int total_bits) {
+    r_ = range_ >> total_bits;
+    if (code_ < r_ * p1) {
+      consume(0, p1);
+      return 1;
+    }
+    consume(p1, (uint32_t(1) << total_bits) - p1);
+    return 0;
+  }
+
   // Consumes the symbol [start, start + freq) found from peek()'s value.
   void consume(uint32_t start, uint32_t freq) {
     code_ -= r_ * start;

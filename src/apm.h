@@ -49,7 +49,7 @@ class Apm {
   // at rate 1/(n + 1.5) after n updates of the context, never under 1/16.
   void update(bool y) {
     uint16_t* a = &rows_[size_t(ctx_) * kPoints];
-    const uint32_t r = std::max<uint32_t>(4096, 131072 / (2 * uint32_t(seen_[ctx_]) + 3));
+    const uint32_t r = kRates.r[seen_[ctx_]];
     learn(a[bin_], y, uint32_t(128 - weight_), r);
     learn(a[bin_ + 1], y, uint32_t(weight_), r);
     if (seen_[ctx_] < 255) ++seen_[ctx_];
@@ -63,6 +63,14 @@ class Apm {
     else
       a = uint16_t(a - ((uint64_t(a) * w * r) >> 23));
   }
+
+  // The rates by updates so far, max(1/16, 1/(n + 1.5)) in Q16: a table, no division.
+  static constexpr struct Rates {
+    uint32_t r[256];
+    constexpr Rates() : r() {
+      for (uint32_t n = 0; n < 256; ++n) r[n] = std::max<uint32_t>(4096, 131072 / (2 * n + 3));
+    }
+  } kRates{};
 
   std::vector<uint16_t> rows_;
   std::vector<uint8_t> seen_;  // updates per context, up to 255: sets the rate

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/sharnn/kernels.h"
+
 namespace shz {
 namespace {
 
@@ -23,9 +25,29 @@ const StretchTable& stretch_table() {
   return t;
 }
 
+// f = max(1, f * sh + floor(f * sl / 2^32)) for all 256 entries; returns their sum (mod
+// 2^32). One body, compiled twice: for SSE2 and for AVX2 (8 lanes, and the 32-bit multiply
+// SSE2 lacks), chosen like the engine's kernels (SHZ_SIMD); integers, so the same results.
+__attribute__((always_inline)) inline uint32_t scale_all_body(uint32_t* pmf, uint32_t sh, uint32_t sl) {
+  uint32_t rest = 0;
+  for (int s = 0; s < 256; ++s) {
+    const uint32_t f = std::max<uint32_t>(1, pmf[s] * sh + uint32_t((uint64_t(pmf[s]) * sl) >> 32));
+    pmf[s] = f;
+    rest += f;
+  }
+  return rest;
+}
+uint32_t scale_all_base(uint32_t* pmf, uint32_t sh, uint32_t sl) { return scale_all_body(pmf, sh, sl); }
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) uint32_t scale_all_avx2(uint32_t* pmf, uint32_t sh, uint32_t sl) {
+  return scale_all_body(pmf, sh, sl);
+}
+#endif
+
 }  // namespace
 
 void Matcher::reset(uint64_t size) {
+  avx2_ = sharnn::simd_select() >= sharnn::SimdLevel::kAvx2;
   hash_bits_ = 10;
   while (hash_bits_ < 16 && (uint64_t(1) << hash_bits_) < size) ++hash_bits_;
   table_.assign(size_t(1) << hash_bits_, 0);
@@ -47,17 +69,20 @@ void Matcher::refine(const uint8_t* hist, uint32_t* pmf, int bits) {
   const uint32_t ph = std::clamp<uint32_t>(apm_.map(ctx, stretch_table().v[p16 >> 4]), 32, 65504);
   uint32_t target = bits >= 16 ? ph << (bits - 16) : ph >> (16 - bits);
   target = std::clamp<uint32_t>(target, 256, total - 256);
-  // Scale the other 255 entries from total - fe to total - target (each kept >= 1); the
-  // expected byte takes what remains, within 255 of target.
+  // Scale the other 255 entries from total - fe to total - target: each becomes
+  // max(1, floor(f * scale / 2^32)); the expected byte takes what remains, within 255 of
+  // target. scale < 2^56 is split as sh * 2^32 + sl so the loop runs on 32-bit lanes with
+  // the same results: f * sh has no bits below 2^32 to lose, and for the 255 other entries
+  // it is below 2^24 (their results are); the expected entry's own product may wrap, but it
+  // is subtracted again in the same modular sum and then overwritten.
   const uint64_t scale = (uint64_t(total - target) << 32) / (total - fe);
-  uint32_t rest = 0;
-  for (int s = 0; s < 256; ++s) {
-    if (s == expected_) continue;
-    const uint32_t f = std::max<uint32_t>(1, uint32_t((uint64_t(pmf[s]) * scale) >> 32));
-    pmf[s] = f;
-    rest += f;
-  }
-  pmf[expected_] = total - rest;
+#if defined(__x86_64__)
+  const uint32_t rest = avx2_ ? scale_all_avx2(pmf, uint32_t(scale >> 32), uint32_t(scale))
+                              : scale_all_base(pmf, uint32_t(scale >> 32), uint32_t(scale));
+#else
+  const uint32_t rest = scale_all_base(pmf, uint32_t(scale >> 32), uint32_t(scale));
+#endif
+  pmf[expected_] = total - (rest - pmf[expected_]);
   active_ = true;
 }
 

@@ -40,6 +40,7 @@ class Matcher {
   // What refine() used, for update().
   bool active_ = false;
   uint8_t expected_ = 0;
+  bool avx2_ = false;  // scale the pmf with the AVX2 build of the loop (same results)
 };
 
 class MatchModel {

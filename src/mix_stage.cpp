@@ -49,6 +49,15 @@ uint16_t counter_update(uint16_t e, int y) {
   return uint16_t(p << 4 | std::min<uint32_t>(n + 1, 15));
 }
 
+// The mass of the n entries from f: sums of halves, quarters... instead of a running sum
+// over all 256 (a chain of dependent adds), so the loop runs on vector lanes. A valid pmf
+// sums to at most 2^24: 32 bits hold any of its sums.
+uint32_t mass(const uint32_t* f, int n) {
+  uint32_t m = 0;
+  for (int s = 0; s < n; ++s) m += f[s];
+  return m;
+}
+
 }  // namespace
 
 int MixStage::apm_row(uint32_t c1, uint32_t c0) const { return int(((c1 << 8 | c0) * kPhi) >> (32 - apm_bits_)); }
@@ -88,9 +97,6 @@ void context_hashes(size_t u, ByteAt at, uint32_t* h) {
 
 template <class CodeBit>
 uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeBit code_bit) {
-  uint32_t cum[257];  // cum[s]: the pmf's mass below symbol s
-  cum[0] = 0;
-  for (int s = 0; s < 256; ++s) cum[s + 1] = cum[s] + pmf[s];
   // This byte's context hashes: computed at the end of the previous byte (for its
   // prefetch) unless this is the segment's first.
   uint32_t h[kOrders];
@@ -102,6 +108,7 @@ uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeB
   const int16_t* stretch = logistic::stretch_table();
   uint32_t c0 = 1;  // the bits coded so far, after a leading 1
   int lo = 0;       // the symbols still possible: [lo, lo + 2^(bit + 1))
+  uint64_t all = mass(pmf, 256);  // their mass
   uint16_t* block[kOrders];  // each order's 16 entries for this nibble of the byte
   uint32_t j = 1;            // the bits of this nibble so far, after a leading 1: the entry
   for (int bit = 7; bit >= 0; --bit) {
@@ -128,8 +135,8 @@ uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeB
       }
       j = 1;
     }
-    const int mid = lo + (1 << bit), hi = mid + (1 << bit);
-    const uint64_t ones = cum[hi] - cum[mid], all = cum[hi] - cum[lo];
+    const int mid = lo + (1 << bit);
+    const uint64_t ones = mass(pmf + mid, 1 << bit);  // of the upper half, where the bit is 1
     int32_t in[kInputs];
     in[0] = stretch[std::clamp<uint64_t>((ones << 16) / all, 1, 65535)];
     in[1] = 256;
@@ -165,6 +172,7 @@ uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeB
     c0 = c0 << 1 | uint32_t(y);
     j = j << 1 | uint32_t(y);
     if (y) lo = mid;
+    all = y ? ones : all - ones;
   }
   // The next byte's first blocks, while the model computes its pmf.
   const uint8_t b = uint8_t(c0);
@@ -187,14 +195,7 @@ void MixStage::encode(RangeEncoder& enc, const uint32_t* pmf, const uint8_t* his
 }
 
 uint8_t MixStage::decode(RangeDecoder& dec, const uint32_t* pmf, const uint8_t* hist, size_t t) {
-  return code(pmf, hist, t, [&](uint32_t p1, int) {
-    const int y = dec.peek(16) < p1 ? 1 : 0;
-    if (y)
-      dec.consume(0, p1);
-    else
-      dec.consume(p1, 65536 - p1);
-    return y;
-  });
+  return code(pmf, hist, t, [&](uint32_t p1, int) { return dec.decode_bit(p1, 16); });
 }
 
 }  // namespace shz

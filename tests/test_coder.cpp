@@ -133,6 +133,42 @@ TEST_CASE("coder: garbage input decodes without crashing and is flagged by overr
   }
 }
 
+// decode_bit() must take exactly the path of peek() < p1 and consume(), on valid streams
+// and on garbage (where the clamp in peek() and the corruption flag come into play).
+TEST_CASE("coder: decode_bit decides as peek and consume do", "[coder]") {
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    test::Rng rng(seed);
+    std::vector<uint32_t> p(3000);
+    std::vector<uint8_t> stream;
+    if (seed % 2 == 0) {
+      stream = test::random_bytes(64, seed);  // garbage
+    } else {
+      RangeEncoder enc(stream);
+      for (size_t i = 0; i < p.size(); ++i) {
+        p[i] = 1 + rng.below(65535);
+        if (rng.below(65536) < p[i])
+          enc.encode(0, p[i], 16);
+        else
+          enc.encode(p[i], 65536 - p[i], 16);
+      }
+      enc.finish();
+    }
+    test::Rng again(seed);
+    RangeDecoder a(stream.data(), stream.size()), b(stream.data(), stream.size());
+    for (size_t i = 0; i < p.size(); ++i) {
+      const uint32_t p1 = seed % 2 == 0 ? 1 + again.below(65535) : p[i];
+      const int y = a.peek(16) < p1 ? 1 : 0;
+      if (y)
+        a.consume(0, p1);
+      else
+        a.consume(p1, 65536 - p1);
+      REQUIRE(b.decode_bit(p1, 16) == y);
+      REQUIRE(a.corrupt() == b.corrupt());
+      REQUIRE(a.overrun() == b.overrun());
+    }
+  }
+}
+
 TEST_CASE("coder: pmf_valid rejects bad tables", "[coder]") {
   std::vector<uint32_t> f(256, 256);
   CHECK(pmf_valid(f.data(), 16));

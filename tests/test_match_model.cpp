@@ -6,6 +6,7 @@
 
 #include "coder/pmf_coding.h"
 #include "match_model.h"
+#include "model/sharnn/kernels.h"
 #include "test_util.h"
 
 using namespace shz;
@@ -187,13 +188,23 @@ struct SpecMatcher {
 
 }  // namespace
 
+// Each SIMD level this CPU has, with each of `bits`.
+std::vector<std::pair<sharnn::SimdLevel, int>> simd_levels_by(std::initializer_list<int> bits) {
+  std::vector<std::pair<sharnn::SimdLevel, int>> v;
+  for (sharnn::SimdLevel level : sharnn::simd_available())
+    for (int b : bits) v.emplace_back(level, b);
+  return v;
+}
+
 TEST_CASE("match model: the code does exactly what docs/FORMAT.md says", "[match]") {
   // Real text with repeats near and far, at each pmf width the spec distinguishes.
   auto text = test::corpus("kjv-pentateuch.txt", 12000);
   text.insert(text.end(), text.begin() + 100, text.begin() + 3000);
-  test::Rng rng(11);
-  for (int bits : {12, 16, 20}) {
-    INFO("bits " << bits);
+  // At every SIMD level this CPU has: the pmf's scaling loop has an AVX2 build.
+  for (const auto& [level, bits] : simd_levels_by({12, 16, 20})) {
+    test::Rng rng(11);
+    setenv("SHZ_SIMD", sharnn::simd_name(level), 1);
+    INFO("bits " << bits << " simd " << sharnn::simd_name(level));
     MatchModel code;
     code.reset(text.size());
     SpecMatcher m4(4, text.size()), m8(8, text.size());
@@ -214,4 +225,5 @@ TEST_CASE("match model: the code does exactly what docs/FORMAT.md says", "[match
     CHECK(differ == 0);
     CHECK(changed > text.size() / 2);
   }
+  unsetenv("SHZ_SIMD");
 }
