@@ -20,11 +20,12 @@ class Apm {
 
   // `contexts` fresh rows, each starting as squash itself (so p maps to p).
   void reset(int contexts) {
-    rows_.resize(size_t(contexts) * kPoints);
-    for (int c = 0; c < contexts; ++c)
+    rows_.resize(size_t(contexts) * kStride);
+    for (int c = 0; c < contexts; ++c) {
       for (int j = 0; j < kPoints; ++j)
-        rows_[size_t(c) * kPoints + j] = uint16_t(std::min<uint32_t>(logistic::kSquash[j + 2 * (12 - kNats)], 65535));
-    seen_.assign(size_t(contexts), 0);
+        rows_[size_t(c) * kStride + j] = uint16_t(std::min<uint32_t>(logistic::kSquash[j + 2 * (12 - kNats)], 65535));
+      rows_[size_t(c) * kStride + kPoints] = 0;
+    }
   }
 
   // The map of x (Q8 nats, clamped to [-kNats, kNats) nats) in context ctx, in Q16.
@@ -34,25 +35,26 @@ class Apm {
     ctx_ = ctx;
     bin_ = u >> 7;
     weight_ = u & 127;
-    const uint16_t* a = &rows_[size_t(ctx) * kPoints];
+    const uint16_t* a = &rows_[size_t(ctx) * kStride];
     return (uint32_t(a[bin_]) * uint32_t(128 - weight_) + uint32_t(a[bin_ + 1]) * uint32_t(weight_)) >> 7;
   }
 
   // A hint that map() will soon read row ctx (no effect on any value).
   void prefetch(int ctx) const {
-    const char* row = reinterpret_cast<const char*>(&rows_[size_t(ctx) * kPoints]);
+    const char* row = reinterpret_cast<const char*>(&rows_[size_t(ctx) * kStride]);
     __builtin_prefetch(row);
-    __builtin_prefetch(row + sizeof(uint16_t) * kPoints - 1);
+    __builtin_prefetch(row + sizeof(uint16_t) * kStride - 1);
   }
 
   // Moves the two points map() used toward the outcome y, each by its interpolation weight,
   // at rate 1/(n + 1.5) after n updates of the context, never under 1/16.
   void update(bool y) {
-    uint16_t* a = &rows_[size_t(ctx_) * kPoints];
-    const uint32_t r = kRates.r[seen_[ctx_]];
+    uint16_t* a = &rows_[size_t(ctx_) * kStride];
+    uint16_t& seen = a[kPoints];
+    const uint32_t r = kRates.r[seen];
     learn(a[bin_], y, uint32_t(128 - weight_), r);
     learn(a[bin_ + 1], y, uint32_t(weight_), r);
-    if (seen_[ctx_] < 255) ++seen_[ctx_];
+    if (seen < 255) ++seen;
   }
 
  private:
@@ -72,8 +74,10 @@ class Apm {
     }
   } kRates{};
 
+  // Each row: its kPoints points, then its updates so far (up to 255; they set the rate),
+  // so that one prefetch brings all an update touches.
+  static constexpr int kStride = kPoints + 1;
   std::vector<uint16_t> rows_;
-  std::vector<uint8_t> seen_;  // updates per context, up to 255: sets the rate
   int ctx_ = 0, bin_ = 0, weight_ = 0;
 };
 

@@ -55,9 +55,11 @@ void Matcher::reset(uint64_t size) {
   recovering_ = false;
   apm_.reset(kLenContexts);
   active_ = false;
+  pending_ = false;
 }
 
 void Matcher::refine(const uint8_t* hist, uint32_t* pmf, int bits) {
+  settle(hist);
   active_ = false;
   if (len_ == 0 && !recovering_) return;
   const uint32_t total = uint32_t(1) << bits;
@@ -87,6 +89,7 @@ void Matcher::refine(const uint8_t* hist, uint32_t* pmf, int bits) {
 }
 
 void Matcher::update(const uint8_t* hist, size_t t) {
+  settle(hist);
   const uint8_t b = hist[t];
   if (active_) {
     apm_.update(b == expected_);
@@ -110,7 +113,17 @@ void Matcher::update(const uint8_t* hist, size_t t) {
   if (t + 1 < size_t(min_len_)) return;
   uint32_t h = 0;
   for (int j = 0; j < min_len_; ++j) h = (h ^ hist[t - size_t(j)]) * 0x9E3779B1u;
-  h >>= 32 - hash_bits_;
+  pending_h_ = h >> (32 - hash_bits_);
+  pending_t_ = t;
+  pending_ = true;
+  __builtin_prefetch(&table_[pending_h_]);
+}
+
+void Matcher::settle(const uint8_t* hist) {
+  if (!pending_) return;
+  pending_ = false;
+  const uint32_t h = pending_h_;
+  const size_t t = pending_t_;
   const uint32_t cand = table_[h];
   if (len_ == 0 && cand != 0) {
     uint64_t l = 0;

@@ -30,6 +30,12 @@ class Matcher {
   void update(const uint8_t* hist, size_t t);
 
  private:
+  // update(t) computes where byte t's context sits in the table and prefetches it; the
+  // lookup (a new match?) and the insertion wait until the next refine() or update(),
+  // which come after the model's next step: with many segments in flight the table entry
+  // has arrived by then instead of stalling every byte. Same results either way.
+  void settle(const uint8_t* hist);
+
   int min_len_;
   int hash_bits_ = 10;
   std::vector<uint32_t> table_;  // hash of min_len bytes -> 1 + index of the byte after them
@@ -41,6 +47,9 @@ class Matcher {
   bool active_ = false;
   uint8_t expected_ = 0;
   bool avx2_ = false;  // scale the pmf with the AVX2 build of the loop (same results)
+  bool pending_ = false;  // a lookup settle() has still to do: table_[pending_h_] for byte pending_t_
+  uint32_t pending_h_ = 0;
+  size_t pending_t_ = 0;
 };
 
 class MatchModel {

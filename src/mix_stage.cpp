@@ -174,11 +174,12 @@ uint8_t MixStage::code(const uint32_t* pmf, const uint8_t* hist, size_t t, CodeB
     if (y) lo = mid;
     all = y ? ones : all - ones;
   }
-  // The next byte's first blocks, while the model computes its pmf.
+  // The next byte's first blocks and APM row, while the model computes its pmf.
   const uint8_t b = uint8_t(c0);
   context_hashes(t + 1, [&](size_t i) { return i == t ? b : hist[i]; }, next_h_);
   next_t_ = t + 1;
   for (int k = 0; k < kOrders; ++k) __builtin_prefetch(block_at(k, block_hash(next_h_[k], 1)));
+  apm_.prefetch(apm_row(b, 1));
   return b;
 }
 

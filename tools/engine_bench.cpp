@@ -24,6 +24,7 @@
 #include "model/sharnn/random_model.h"
 #include "model/sharnn/sharnn_predictor.h"
 #include "shz/shz.h"
+#include "bench_input.h"
 #include "segment_codec.h"
 #include "util/parallel.h"
 
@@ -134,15 +135,6 @@ long peak_rss_kb() {
   return ru.ru_maxrss;
 }
 
-std::vector<uint8_t> read_file(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) {
-    std::fprintf(stderr, "engine_bench: cannot open %s\n", p.c_str());
-    std::exit(2);
-  }
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,7 +161,7 @@ int main(int argc, char** argv) {
   } else {
     model_path = argv[a++];
   }
-  const std::vector<uint8_t> input = read_file(argv[a++]);
+  const std::vector<uint8_t> input = bench_read_file("engine_bench", argv[a++]);
   uint64_t segment = 0;
   unsigned threads = std::thread::hardware_concurrency();
   size_t batch = 16;

@@ -3,7 +3,10 @@
 // are computed once and replayed, so the figures are what each CPU thread must keep up with
 // when a GPU computes the pmfs (with --device cuda these stages stay on the CPU). Prints
 // figures, decides nothing.
-// Usage: stage_bench [MODEL] FILE [--bytes N] [--segment S] [--reps R]
+// --batch B steps B segments together (as a worker does with a batch of that size; B/count
+// copies of each recorded segment, each with its own tables), so the tables of B segments
+// compete for the caches as they do when a GPU keeps many segments in flight.
+// Usage: stage_bench [MODEL] FILE [--bytes N] [--segment S] [--reps R] [--batch B]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +22,7 @@
 #include "segment_codec.h"
 #include "shz/model.h"
 #include "shz/shz.h"
+#include "bench_input.h"
 #include "util/parallel.h"
 
 using namespace shz;
@@ -64,10 +68,11 @@ Recording record(const LoadedModel& model, const std::vector<uint8_t>& in, size_
   return r;
 }
 
-// A predictor that hands out the recorded pmfs of segment `first + slot`, byte by byte.
+// A predictor that hands out the recorded pmfs of segment (first + slot) mod count, byte by byte.
 class Replay final : public Predictor {
  public:
   Replay(const Recording& r, size_t first) : r_(r), first_(first) {}
+  size_t segment(size_t slot) const { return (first_ + slot) % r_.data.size(); }
   ModelIdentity identity() const override { return {}; }
   int pmf_bits() const override { return r_.bits; }
   size_t preferred_streams() const override { return 1; }
@@ -76,7 +81,7 @@ class Replay final : public Predictor {
   void reset(size_t slot) override { pos_[slot] = 0; }
   void predict(const size_t* slots, size_t n, uint32_t* pmfs) override {
     for (size_t i = 0; i < n; ++i)
-      std::memcpy(pmfs + 256 * i, &r_.pmfs[first_ + slots[i]][256 * pos_[slots[i]]], 1024);
+      std::memcpy(pmfs + 256 * i, &r_.pmfs[segment(slots[i])][256 * pos_[slots[i]]], 1024);
   }
   void update(const size_t* slots, size_t n, const uint8_t*) override {
     for (size_t i = 0; i < n; ++i) ++pos_[slots[i]];
@@ -94,54 +99,54 @@ struct Figures {
   bool ok = true;
 };
 
-// Codes every segment alone on this thread, `reps` times; keeps the fastest.
-Figures run(const Recording& r, bool match, bool mix, int reps) {
+// Runs code(predictor, jobs, n) over all jobs, `batch` at a time; returns the seconds taken.
+template <class Job, class Code>
+double in_batches(const Recording& r, std::vector<Job>& jobs, size_t batch, Code code) {
+  const auto t = Clock::now();
+  for (size_t i = 0; i < jobs.size(); i += batch) {
+    const size_t n = std::min(batch, jobs.size() - i);
+    Replay p(r, i);
+    p.begin(n);
+    code(p, &jobs[i], n, nullptr);
+  }
+  return since(t);
+}
+
+// Codes max(count, batch) segments on this thread, `batch` at a time, `reps` times; keeps
+// the fastest. Returns the time per byte coded.
+Figures run(const Recording& r, bool match, bool mix, int reps, size_t batch) {
   Figures f;
   f.enc = f.dec = 1e30;
-  const size_t count = r.data.size();
+  const size_t count = std::max(r.data.size(), batch);
+  double bytes = 0;
+  for (size_t i = 0; i < count; ++i) bytes += double(r.size[i % r.data.size()]);
   for (int rep = 0; rep < reps; ++rep) {
     std::vector<EncodeJob> enc(count);
-    auto t = Clock::now();
     for (size_t i = 0; i < count; ++i) {
-      enc[i].data = r.data[i];
-      enc[i].size = r.size[i];
+      enc[i].data = r.data[i % r.data.size()];
+      enc[i].size = r.size[i % r.data.size()];
       enc[i].match = match;
       enc[i].mix = mix;
-      Replay p(r, i);
-      p.begin(1);
-      segments_encode(p, &enc[i], 1, nullptr);
     }
-    f.enc = std::min(f.enc, since(t));
+    f.enc = std::min(f.enc, in_batches(r, enc, batch, segments_encode) / bytes);
     std::vector<DecodeJob> dec(count);
-    f.payload = 0;
-    t = Clock::now();
     for (size_t i = 0; i < count; ++i) {
       dec[i].payload = enc[i].payload.data();
       dec[i].payload_size = enc[i].payload.size();
       dec[i].size = enc[i].size;
       dec[i].match = match;
       dec[i].mix = mix;
-      Replay p(r, i);
-      p.begin(1);
-      segments_decode(p, &dec[i], 1, nullptr);
     }
-    f.dec = std::min(f.dec, since(t));
+    f.dec = std::min(f.dec, in_batches(r, dec, batch, segments_decode) / bytes);
+    f.payload = 0;
     for (size_t i = 0; i < count; ++i) {
-      f.payload += enc[i].payload.size();
-      f.ok = f.ok && !dec[i].corrupt && std::equal(dec[i].out.begin(), dec[i].out.end(), r.data[i], r.data[i] + r.size[i]) &&
-             dec[i].out.size() == r.size[i];
+      const uint8_t* want = enc[i].data;
+      if (i < r.data.size()) f.payload += enc[i].payload.size();
+      f.ok = f.ok && !dec[i].corrupt && dec[i].out.size() == enc[i].size &&
+             std::equal(dec[i].out.begin(), dec[i].out.end(), want);
     }
   }
   return f;
-}
-
-std::vector<uint8_t> read_file(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) {
-    std::fprintf(stderr, "stage_bench: cannot open %s\n", p.c_str());
-    std::exit(2);
-  }
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
@@ -150,19 +155,21 @@ int main(int argc, char** argv) {
   std::vector<std::string> pos;
   size_t bytes = 262144, seg = 65536;
   int reps = 3;
+  size_t batch = 1;
   for (int a = 1; a < argc; ++a) {
     const bool more = a + 1 < argc;
     if (!std::strcmp(argv[a], "--bytes") && more) bytes = size_t(std::atoll(argv[++a]));
     else if (!std::strcmp(argv[a], "--segment") && more) seg = size_t(std::atoll(argv[++a]));
     else if (!std::strcmp(argv[a], "--reps") && more) reps = std::max(1, std::atoi(argv[++a]));
+    else if (!std::strcmp(argv[a], "--batch") && more) batch = size_t(std::max(1, std::atoi(argv[++a])));
     else pos.push_back(argv[a]);
   }
   if (pos.empty() || pos.size() > 2 || seg == 0) {
-    std::fprintf(stderr, "usage: stage_bench [MODEL] FILE [--bytes N] [--segment S] [--reps R]\n");
+    std::fprintf(stderr, "usage: stage_bench [MODEL] FILE [--bytes N] [--segment S] [--reps R] [--batch B]\n");
     return 1;
   }
   const std::string model_name = pos.size() == 2 ? pos[0] : kDefaultModelName;
-  std::vector<uint8_t> in = read_file(pos.back());
+  std::vector<uint8_t> in = bench_read_file("stage_bench", pos.back());
   if (in.size() > bytes) in.resize(bytes);
   if (in.empty()) {
     std::fprintf(stderr, "stage_bench: empty input\n");
@@ -175,7 +182,8 @@ int main(int argc, char** argv) {
     std::printf("model      %s\n", model->description.c_str());
     std::printf("input      %zu bytes of %s, %zu segments of %zu; pmfs recorded in %.1f s, replayed from memory\n",
                 in.size(), pos.back().c_str(), r.data.size(), seg, since(t));
-    std::printf("one thread, best of %d: ns per byte (MB/s), payload bytes\n", reps);
+    std::printf("one thread, %zu segment%s stepped together, best of %d: ns per byte (MB/s), payload bytes\n", batch,
+                batch == 1 ? "" : "s", reps);
     std::printf("%-22s %16s %16s %10s\n", "stages", "encode", "decode", "payload");
     const struct {
       const char* name;
@@ -183,21 +191,20 @@ int main(int argc, char** argv) {
     } cases[] = {{"coder (format 3)", false, false}, {"match+coder (4)", true, false}, {"match+mix+coder (5)", true, true}};
     double worst = 0;
     for (const auto& c : cases) {
-      const Figures f = run(r, c.match, c.mix, reps);
+      const Figures f = run(r, c.match, c.mix, reps, batch);
       if (!f.ok) {
         std::fprintf(stderr, "stage_bench: ROUND TRIP FAILED (%s)\n", c.name);
         return 1;
       }
-      const double n = double(in.size());
-      std::printf("%-22s %8.0f (%5.2f) %8.0f (%5.2f) %10zu\n", c.name, 1e9 * f.enc / n, n / f.enc / 1e6, 1e9 * f.dec / n,
-                  n / f.dec / 1e6, f.payload);
-      worst = std::max({worst, f.enc / n, f.dec / n});
+      std::printf("%-22s %8.0f (%5.2f) %8.0f (%5.2f) %10zu\n", c.name, 1e9 * f.enc, 1e-6 / f.enc, 1e9 * f.dec,
+                  1e-6 / f.dec, f.payload);
+      worst = std::max({worst, f.enc, f.dec});
     }
     std::printf("format 5 needs %.1f host threads per 5 MB/s of model throughput (these stages alone)\n",
                 5e6 * worst);
     // compress() also tries LZMA2 on every segment (primed with up to 1 MiB before it) before
     // the model codes it: host work too. Timed over the whole file, segments as above.
-    const std::vector<uint8_t> all = read_file(pos.back());
+    const std::vector<uint8_t> all = bench_read_file("stage_bench", pos.back());
     std::vector<uint8_t> out;
     size_t lz = 0;
     t = Clock::now();
