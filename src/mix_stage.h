@@ -18,6 +18,7 @@
 
 #include "apm.h"
 #include "coder/range_coder.h"
+#include "util/table_buffer.h"
 
 namespace shz {
 
@@ -54,7 +55,7 @@ class MixStage {
   // kOrders tables of 2^hash_bits_ entries in blocks of 16, one block per context and nibble:
   // entry 0 a check of the hash, entries 1..15 (by the nibble's bits so far, after a leading
   // 1) counters, each a Q12 probability << 4 | its updates so far, up to 15.
-  std::vector<uint16_t> counters_;
+  TableBuffer<uint16_t> counters_;
   int32_t weights_[8][kInputs];     // Q16, one set per bit position
   Apm<12> apm_;                     // 2^apm_bits_ rows
   uint32_t next_h_[kOrders] = {};   // the context hashes of byte next_t_ (0: none yet)
