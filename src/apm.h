@@ -12,6 +12,10 @@
 
 namespace shz {
 
+// The learning rate after n updates, 1/(n + 1.5) in Q16: a fresh context learns fast. The
+// APM's points and the mixing stage's counters both move at it (each from a table).
+constexpr uint32_t adaptive_rate(uint32_t n) { return 131072 / (2 * n + 3); }
+
 template <int kNats>
 class Apm {
  public:
@@ -70,7 +74,7 @@ class Apm {
   static constexpr struct Rates {
     uint32_t r[256];
     constexpr Rates() : r() {
-      for (uint32_t n = 0; n < 256; ++n) r[n] = std::max<uint32_t>(4096, 131072 / (2 * n + 3));
+      for (uint32_t n = 0; n < 256; ++n) r[n] = std::max<uint32_t>(4096, adaptive_rate(n));
     }
   } kRates{};
 

@@ -31,11 +31,11 @@ int64_t floor_shift(int64_t x, int s) { return x >= 0 ? x >> s : ~((~x) >> s); }
 
 // A counter's entry: Q12 probability of a 1 in the top 12 bits, updates so far (up to 15) in
 // the low 4. Its rate is 1/(n + 1.5) after n updates: a fresh context learns fast.
-// The rates, 131072 / (2n + 3) in Q16, as a table: no division in the bit loop.
+// The rates (adaptive_rate) as a table: no division in the bit loop.
 constexpr struct CounterRates {
   uint32_t r[16];
   constexpr CounterRates() : r() {
-    for (uint32_t n = 0; n < 16; ++n) r[n] = 131072 / (2 * n + 3);
+    for (uint32_t n = 0; n < 16; ++n) r[n] = adaptive_rate(n);
   }
 } kCounterRates;
 
