@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine_fixture.h"
@@ -94,9 +95,11 @@ TEST_CASE("cuda ops: the LSTM step equals the CPU's", "[cuda]") {
 TEST_CASE("cuda ops: attention (ring write, scores, softmax, mix) equals the CPU's", "[cuda]") {
   if (!gpu_or_skip()) return;
   test::Rng rng(64);
-  const int window = 64;
-  for (int d : {16, 256})
-    for (int n : {1, 5, 64, 100}) {  // 100 > window: the ring wraps
+  // n > window: the ring wraps. The long window gives each warp of the scores many positions
+  // and the mix many rounds of eight.
+  const std::pair<int, int> cases[] = {{64, 1}, {64, 5}, {64, 64}, {64, 100}, {1500, 1499}, {1500, 2000}};
+  for (int d : {16, 256, 1024})
+    for (const auto& [window, n] : cases) {
       const auto rows = uniform<int8_t>(rng, size_t(n) * size_t(d), -127, 127);
       const auto q = uniform<int32_t>(rng, size_t(d), -40000, 40000);  // beyond int16: saturated
       const auto gate = uniform<int32_t>(rng, size_t(d), -(1 << 24), 1 << 24);
@@ -116,7 +119,7 @@ TEST_CASE("cuda ops: attention (ring write, scores, softmax, mix) equals the CPU
       for (int i = 0; i < d; ++i)
         out[size_t(i)] = sat_act(int64_t(y2[size_t(i)]) + attn_out(mix[size_t(i)], gate[size_t(i)]));
       std::vector<int32_t> gp;
-      INFO("d " << d << " n " << n);
+      INFO("d " << d << " window " << window << " n " << n);
       CHECK(cuda::op_check::attention(rows, n, window, d, q, shift, gate, y2, &gp) == out);
       CHECK(gp == p);
     }

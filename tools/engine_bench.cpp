@@ -128,6 +128,31 @@ EngineRun engine_run(const LoadedModel& model, const std::vector<uint8_t>& in, u
   return run;
 }
 
+// On a GPU the step is bound by memory traffic before int8 throughput: every byte of every
+// stream reads its attention memory for the scores and again for the mix (less the positions
+// of probability 0, which the mix skips), and each step reads the weights once for the whole
+// batch (from DRAM when the model is larger than L2). Prints that traffic at this input's
+// average fill of the window and the speeds the DRAM bandwidth allows: the hard bound (the
+// scores' read alone) and the one with the mix reading every position.
+void dram_roof(const ShaRnnPredictor& sp, size_t bytes, uint64_t segment, size_t batch, double enc, double dec) {
+  double attn = 0;  // attention bytes read once, summed over every byte of the input
+  for (size_t start = 0; start < bytes; start += segment) {
+    const uint64_t len = std::min<uint64_t>(segment, bytes - start);
+    for (uint64_t t = 0; t < len; ++t) attn += double(sp.attention_bytes(t + 1));
+  }
+  attn /= double(bytes);
+  const double weights = double(sp.weight_bytes()) / double(batch);
+  std::printf("traffic    per byte: attention memory %.3f MB (this input's average fill of the window), read by the "
+              "scores and by the mix; weights %.1f MB per step / batch %zu = %.3f MB\n",
+              attn / 1e6, double(sp.weight_bytes()) / 1e6, batch, weights / 1e6);
+  const double bw = cuda::dram_bytes_per_s();
+  if (bw <= 0) return;
+  const double hard = bw / (attn + weights), full = bw / (2 * attn + weights);
+  std::printf("dram roof  %.0f GB/s: at most %.1f KB/s (the scores' read alone), %.1f KB/s with the mix reading every "
+              "position; compress reached %.0f%% of the first, decompress %.0f%%\n",
+              bw / 1e9, hard / 1e3, full / 1e3, 100 * enc / hard, 100 * dec / hard);
+}
+
 long peak_rss_kb() {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
@@ -233,7 +258,10 @@ int main(int argc, char** argv) {
                 pkn > 0 ? 100 * n * macs / td / pkn : 0.0);
     std::printf("payload    %zu bytes, %.4f bpb (every segment coded; an archive stores what this would expand);"
                 " peak RSS %.1f MiB\n", run.payload, 8.0 * double(run.payload) / n, double(peak_rss_kb()) / 1024);
-    if (gpu) std::printf("gpu        %s\n", cuda::memory_report().c_str());
+    if (gpu) {
+      std::printf("gpu        %s\n", cuda::memory_report().c_str());
+      if (sp) dram_roof(*sp, input.size(), segment, batch_largest(bounds), n / tc, n / td);
+    }
   } catch (const Error& e) {
     std::fprintf(stderr, "engine_bench: %s\n", e.what());
     return 1;

@@ -19,6 +19,9 @@ std::string memory_report();
 // The device's dense int8 tensor-core peak in multiply-adds per second from its name (A100,
 // H100, H200; vendor figures), or 0 when unknown.
 double int8_peak_macs();
+// The device's DRAM bandwidth in bytes per second from its memory clock and bus width (both
+// data rates counted), or 0 without a device.
+double dram_bytes_per_s();
 
 // A SHA-RNN predictor running on the GPU with `batch` streams stepped together; its pmfs are
 // bit-identical to the CPU engine's. Throws Error(kUsage) when CUDA is unavailable.

@@ -305,6 +305,15 @@ double int8_peak_macs() {
   return 0;
 }
 
+double dram_bytes_per_s() {
+  int dev = 0, khz = 0, bits = 0;
+  if (!available(nullptr) || cudaGetDevice(&dev) != cudaSuccess ||
+      cudaDeviceGetAttribute(&khz, cudaDevAttrMemoryClockRate, dev) != cudaSuccess ||
+      cudaDeviceGetAttribute(&bits, cudaDevAttrGlobalMemoryBusWidth, dev) != cudaSuccess)
+    return 0;
+  return 2.0 * double(khz) * 1e3 * double(bits) / 8;  // double data rate
+}
+
 std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch) {
   std::string why;
   if (!available(&why)) throw Error(ErrorCode::kUsage, "--device cuda: " + why);

@@ -27,6 +27,10 @@ class ShaRnnPredictor final : public Predictor {
 
   // Multiply-adds one step of one stream costs (weights plus attention at full window).
   uint64_t macs_per_byte() const;
+  // Bytes of weights (int8) one step reads, whatever the batch.
+  uint64_t weight_bytes() const;
+  // Bytes of attention memory one step of one stream reads once over, `filled` positions.
+  uint64_t attention_bytes(uint64_t filled) const;
 
  private:
   struct LayerState {
