@@ -19,9 +19,10 @@
 #include <vector>
 
 #include "model/cuda/cuda_backend.h"
+#include "model/safetensors.h"
 #include "model/sharnn/kernels.h"
 #include "model/sharnn/random_model.h"
-#include "model/sharnn/sharnn_predictor.h"
+#include "model/sharnn/sharnn_model.h"
 #include "shz/shz.h"
 #include "bench_input.h"
 #include "segment_codec.h"
@@ -128,23 +129,28 @@ EngineRun engine_run(const LoadedModel& model, const std::vector<uint8_t>& in, u
   return run;
 }
 
+// Attention memory bytes one step of one stream reads once, averaged over every byte of the
+// input: each segment's window starts empty and fills one position per byte.
+double average_attention_bytes(const HyperParams& hp, size_t bytes, uint64_t segment) {
+  double attn = 0;
+  for (size_t start = 0; start < bytes; start += segment) {
+    const uint64_t len = std::min<uint64_t>(segment, bytes - start);
+    for (uint64_t t = 0; t < len; ++t) attn += double(hp.attention_bytes(t + 1));
+  }
+  return bytes ? attn / double(bytes) : 0;
+}
+
 // On a GPU the step is bound by memory traffic before int8 throughput: every byte of every
 // stream reads its attention memory for the scores and again for the mix (less the positions
 // of probability 0, which the mix skips), and each step reads the weights once for the whole
-// batch (from DRAM when the model is larger than L2). Prints that traffic at this input's
-// average fill of the window and the speeds the DRAM bandwidth allows: the hard bound (the
-// scores' read alone) and the one with the mix reading every position.
-void dram_roof(const ShaRnnPredictor& sp, size_t bytes, uint64_t segment, size_t batch, double enc, double dec) {
-  double attn = 0;  // attention bytes read once, summed over every byte of the input
-  for (size_t start = 0; start < bytes; start += segment) {
-    const uint64_t len = std::min<uint64_t>(segment, bytes - start);
-    for (uint64_t t = 0; t < len; ++t) attn += double(sp.attention_bytes(t + 1));
-  }
-  attn /= double(bytes);
-  const double weights = double(sp.weight_bytes()) / double(batch);
+// batch (from DRAM when the model is larger than L2). Prints that traffic and the speeds the
+// DRAM bandwidth allows: the hard bound (the scores' read alone) and the one with the mix
+// reading every position.
+void dram_roof(const HyperParams& hp, double attn, size_t batch, double enc, double dec) {
+  const double weights = double(hp.weight_bytes()) / double(batch);
   std::printf("traffic    per byte: attention memory %.3f MB (this input's average fill of the window), read by the "
               "scores and by the mix; weights %.1f MB per step / batch %zu = %.3f MB\n",
-              attn / 1e6, double(sp.weight_bytes()) / 1e6, batch, weights / 1e6);
+              attn / 1e6, double(hp.weight_bytes()) / 1e6, batch, weights / 1e6);
   const double bw = cuda::dram_bytes_per_s();
   if (bw <= 0) return;
   const double hard = bw / (attn + weights), full = bw / (2 * attn + weights);
@@ -205,10 +211,15 @@ int main(int argc, char** argv) {
   try {
     const auto model = model_load(model_path, device);
     const auto probe = model->make();
-    auto* sp = dynamic_cast<ShaRnnPredictor*>(probe.get());
+    if (model->file.empty()) throw Error(ErrorCode::kUsage, "engine_bench runs SHA-RNN models (a model file)");
+    // The shapes and weights as the CPU engine reads them (for the cost figures on any device,
+    // and for the CPU's matmul kernel alone below).
+    const Model m = model_from_safetensors(safetensors_parse(model->file, model_path), model_path);
     const SimdLevel level = simd_select();
     if (!segment) segment = probe->default_segment_size();
-    const double macs = sp ? double(sp->macs_per_byte()) : 0;
+    const double attn = average_attention_bytes(m.hp, input.size(), segment);
+    // Multiply-adds per byte at this input's fill of the window (the cost line gives a full one).
+    const double macs = double(m.hp.weight_bytes()) + 2 * attn;
     std::printf("model      %s\n", model->description.c_str());
     const size_t count = size_t((input.size() + segment - 1) / segment);
     const auto bounds = batch_split(count, probe->preferred_streams(), thread_count(threads, count));
@@ -216,7 +227,8 @@ int main(int argc, char** argv) {
                 "threads %u, simd %s\n",
                 input.size(), (unsigned long long)segment, count, bounds.size() - 1,
                 batch_largest(bounds), probe->preferred_streams(), threads, simd_name(level));
-    std::printf("cost       %.2f M multiply-adds per byte (weights + attention at full window)\n", macs / 1e6);
+    std::printf("cost       %.2f M multiply-adds per byte at a full window (weights + attention), %.2f M at this "
+                "input's average fill\n", double(m.hp.macs_per_byte()) / 1e6, macs / 1e6);
     const double pk1 = gpu ? 0 : peak(level, 1), pkn = gpu ? cuda::int8_peak_macs() : peak(level, threads);
     if (gpu)
       std::printf("peak       %.1f T int8 MAC/s (dense tensor cores, vendor figure; matmuls on int8 WMMA tensor cores unless SHZ_CUDA_TC=0)\n", pkn / 1e12);
@@ -226,8 +238,6 @@ int main(int argc, char** argv) {
 
     // The matmul kernel alone, at the largest weight matrix of the model, batch B.
     if (!gpu) {
-      const auto st = safetensors_parse(model->file, model_path);
-      const Model m = model_from_safetensors(st, model_path);
       const QLinear& big = m.layers[0].w_ih;
       const PackedMatrix pm = matrix_pack(big, level);
       const int k = int(probe->preferred_streams());
@@ -260,7 +270,7 @@ int main(int argc, char** argv) {
                 " peak RSS %.1f MiB\n", run.payload, 8.0 * double(run.payload) / n, double(peak_rss_kb()) / 1024);
     if (gpu) {
       std::printf("gpu        %s\n", cuda::memory_report().c_str());
-      if (sp) dram_roof(*sp, input.size(), segment, batch_largest(bounds), n / tc, n / td);
+      dram_roof(m.hp, attn, batch_largest(bounds), n / tc, n / td);
     }
   } catch (const Error& e) {
     std::fprintf(stderr, "engine_bench: %s\n", e.what());

@@ -1,5 +1,6 @@
 #include "sharnn_model.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -50,6 +51,21 @@ bool HyperParams::has_attn(int layer) const {
     if (a == layer) return true;
   return false;
 }
+
+uint64_t HyperParams::weight_bytes() const {
+  const uint64_t d = uint64_t(d_model);
+  uint64_t n = 256 * d;  // the output layer (the tied embedding)
+  for (int l = 0; l < n_layers; ++l) n += 8 * d * d + uint64_t(boom_dim) * d + (has_attn(l) ? d * d : 0);
+  return n;
+}
+
+uint64_t HyperParams::attention_bytes(uint64_t filled) const {
+  uint64_t layers = 0;
+  for (int l = 0; l < n_layers; ++l) layers += has_attn(l);
+  return layers * std::min(filled, uint64_t(window)) * uint64_t(d_model);
+}
+
+uint64_t HyperParams::macs_per_byte() const { return weight_bytes() + 2 * attention_bytes(uint64_t(window)); }
 
 uint64_t Model::parameter_count() const {
   uint64_t n = embed.size();

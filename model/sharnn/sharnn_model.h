@@ -18,6 +18,15 @@ struct HyperParams {
   int window = 0;                // attention span W, current position included
   int boom_dim = 0;              // Boom hidden size, a multiple of d
   bool has_attn(int layer) const;
+
+  // What one step of one stream costs, whatever runs it (benchmarks report against these):
+  // bytes of int8 weights read (shared by a batch; one multiply-add each) ...
+  uint64_t weight_bytes() const;
+  // ... bytes of attention memory read once over `filled` positions (the scores and the mix
+  // each read it: one multiply-add per byte each) ...
+  uint64_t attention_bytes(uint64_t filled) const;
+  // ... and multiply-adds at a full window.
+  uint64_t macs_per_byte() const;
 };
 
 // An int8 matrix [rows][cols] with its per-row requantisation (Q8 out = acc*m/2^24 + b).

@@ -24,26 +24,6 @@ int ShaRnnPredictor::pmf_bits() const { return kPmfBits; }
 
 uint64_t ShaRnnPredictor::default_segment_size() const { return uint64_t(64) << 10; }
 
-uint64_t ShaRnnPredictor::macs_per_byte() const {
-  // One multiply-add per weight byte; the scores and the mix each once over a full window.
-  return weight_bytes() + 2 * attention_bytes(uint64_t(model_->hp.window));
-}
-
-uint64_t ShaRnnPredictor::weight_bytes() const {
-  const HyperParams& hp = model_->hp;
-  const uint64_t d = uint64_t(hp.d_model);
-  uint64_t n = 256 * d;
-  for (int l = 0; l < hp.n_layers; ++l) n += 8 * d * d + uint64_t(hp.boom_dim) * d + (hp.has_attn(l) ? d * d : 0);
-  return n;
-}
-
-uint64_t ShaRnnPredictor::attention_bytes(uint64_t filled) const {
-  const HyperParams& hp = model_->hp;
-  uint64_t layers = 0;
-  for (int l = 0; l < hp.n_layers; ++l) layers += hp.has_attn(l);
-  return layers * std::min(filled, uint64_t(hp.window)) * uint64_t(hp.d_model);
-}
-
 void ShaRnnPredictor::begin(size_t streams) {
   const HyperParams& hp = model_->hp;
   slots_.assign(streams, Slot{});

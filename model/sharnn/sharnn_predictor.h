@@ -25,13 +25,6 @@ class ShaRnnPredictor final : public Predictor {
   void predict(const size_t* slots, size_t n, uint32_t* pmfs) override;
   void update(const size_t* slots, size_t n, const uint8_t* bytes) override;
 
-  // Multiply-adds one step of one stream costs (weights plus attention at full window).
-  uint64_t macs_per_byte() const;
-  // Bytes of weights (int8) one step reads, whatever the batch.
-  uint64_t weight_bytes() const;
-  // Bytes of attention memory one step of one stream reads once over, `filled` positions.
-  uint64_t attention_bytes(uint64_t filled) const;
-
  private:
   struct LayerState {
     std::vector<int8_t> h8;   // LSTM output as int8 [d]
