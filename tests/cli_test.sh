@@ -228,6 +228,21 @@ if command -v script >/dev/null; then
   grep -q "refusing to read compressed data from a terminal" tty2.txt && ok || bad "should refuse terminal input: $(cat tty2.txt)"
 fi
 
+# As zstd and xz: no subcommand compresses; -d, -t, -l (alone or in a cluster such as -dc)
+# decompress, test, describe; two modes are refused; "--" ends the options.
+mkdir zs && head -c 20000 a.txt >zs/z.txt && cp zs/z.txt zs/orig
+expect 0 "" "$SHZ" -q zs/z.txt
+[ -f zs/z.txt.shz ] && ok || bad "'shz FILE' should write FILE.shz"
+expect 0 "" "$SHZ" -t -q zs/z.txt.shz
+expect 0 "" "$SHZ" -l zs/z.txt.shz
+grep -q "format version" out.txt && ok || bad "'shz -l' should describe the archive"
+"$SHZ" -dcq zs/z.txt.shz >zs/dc.out 2>/dev/null && cmp -s zs/dc.out zs/orig && ok || bad "'shz -dcq' round trip"
+rm zs/z.txt
+expect 0 "" "$SHZ" --decompress -q zs/z.txt.shz
+cmp -s zs/z.txt zs/orig && ok || bad "'shz --decompress' round trip"
+expect 1 "one of -d, -t and -l" "$SHZ" -d -t zs/z.txt.shz
+expect 2 "No such file" "$SHZ" -q -- -d
+
 # Ctrl-C during a long compression removes the partial output.
 head -c 3000000 /dev/zero | tr '\0' 'a' >big.txt
 cat "$SRC"/corpora/*.txt >>big.txt

@@ -10,6 +10,7 @@
 #include "cli/bench_cmd.h"
 #include "cli/eval_cmd.h"
 #include "cli/file_io.h"
+#include "cli/mode_args.h"
 #include "cli/progress.h"
 #include "cli/size_arg.h"
 #include "cli/tool_exec.h"
@@ -40,6 +41,8 @@ struct Options {
 };
 
 const char* const kExitCodes =
+    "Without a subcommand, as zstd and xz: shz FILE compresses; -d decompresses, -t tests,\n"
+    "-l describes (shz -dc FILE.shz writes to standard output).\n\n"
     "Exit codes: 0 success; 1 bad usage; 2 bad input (missing file, not an archive, corrupt or\n"
     "truncated data); 3 the archive needs a model this shz lacks; 4 cannot write the output;\n"
     "130 interrupted. With several files, shz goes on after a failure and exits with the first\n"
@@ -385,8 +388,20 @@ int main(int argc, char** argv) {
   app.add_subcommand("train", "Train a SHA-RNN (runs shz-train train; see shz train --help)");
   app.add_subcommand("export", "Quantise a checkpoint into a model file (runs shz-train export)");
 
+  // `shz FILE`, `shz -d FILE`... as zstd and xz take them: into the subcommand form first.
+  std::vector<std::string> args;
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> names;
+    for (const CLI::App* c : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(c->get_name());
+    args = mode_args(std::vector<std::string>(argv + 1, argv + argc), names);
+  } catch (const shz::Error& e) {
+    std::fprintf(stderr, "shz: %s\n", e.what());
+    return int(shz::ErrorCode::kUsage);
+  }
+  std::vector<char*> cargs{argv[0]};
+  for (std::string& a : args) cargs.push_back(a.data());
+  try {
+    app.parse(int(cargs.size()), cargs.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::fprintf(stderr, "shz: %s (see shz --help)\n", e.what());
