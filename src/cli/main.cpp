@@ -393,7 +393,12 @@ int main(int argc, char** argv) {
   try {
     std::vector<std::string> names;
     for (const CLI::App* c : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(c->get_name());
-    args = mode_args(std::vector<std::string>(argv + 1, argv + argc), names);
+    std::vector<std::string> given(argv + 1, argv + argc);
+    // Installed links, as unzstd and zstdcat: unshz decompresses, shzcat to standard output.
+    const std::string self = argv[0];
+    const std::string base = self.substr(self.find_last_of('/') + 1);
+    if (base == "unshz" || base == "shzcat") given.insert(given.begin(), base == "unshz" ? "-d" : "-dc");
+    args = mode_args(given, names);
   } catch (const shz::Error& e) {
     std::fprintf(stderr, "shz: %s\n", e.what());
     return int(shz::ErrorCode::kUsage);
