@@ -13,11 +13,12 @@ DESTDIR="$T/dest" cmake --install "$B" --prefix /usr/local >"$T/log" 2>&1 || { c
 bin="$T/dest/usr/local/bin"
 for f in shz unshz shzcat; do [ -x "$bin/$f" ] || bad "$bin/$f not installed"; done
 [ -f "$T/dest/usr/local/share/doc/shz/FORMAT.md" ] || bad "docs not installed"
+for m in shz unshz shzcat; do [ -e "$T/dest/usr/local/share/man/man1/$m.1" ] || bad "man page $m.1 not installed"; done
 head -c 20000 "$SRC/corpora/kjv-pentateuch.txt" >"$T/k.txt"
 cp "$T/k.txt" "$T/orig"
 "$bin/shz" -q "$T/k.txt" || bad "installed shz FILE"
 "$bin/shzcat" "$T/k.txt.shz" 2>/dev/null | cmp -s - "$T/orig" || bad "shzcat FILE.shz"
 rm "$T/k.txt"
 "$bin/unshz" -q "$T/k.txt.shz" && cmp -s "$T/k.txt" "$T/orig" || bad "unshz FILE.shz"
-[ $fail -eq 0 ] && echo "install: shz, unshz, shzcat and the docs installed and working"
+[ $fail -eq 0 ] && echo "install: shz, unshz, shzcat, the man page and the docs installed and working"
 exit $fail
