@@ -20,5 +20,11 @@ cp "$T/k.txt" "$T/orig"
 "$bin/shzcat" "$T/k.txt.shz" 2>/dev/null | cmp -s - "$T/orig" || bad "shzcat FILE.shz"
 rm "$T/k.txt"
 "$bin/unshz" -q "$T/k.txt.shz" && cmp -s "$T/k.txt" "$T/orig" || bad "unshz FILE.shz"
+# The manual page keeps up with the options: every long option of compress and decompress.
+opts=$({ "$bin/shz" compress --help; "$bin/shz" decompress --help; } | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+for o in $opts; do
+  [ "$o" = "--help" ] && continue
+  grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$SRC/docs/shz.1" || bad "docs/shz.1 does not mention $o"
+done
 [ $fail -eq 0 ] && echo "install: shz, unshz, shzcat, the man page and the docs installed and working"
 exit $fail
