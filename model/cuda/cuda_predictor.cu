@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "lstm.cuh"
 #include "matmul.cuh"
 #include "model/sharnn/sharnn_ops.h"
+#include "op_timer.cuh"
 #include "rows_io.cuh"
 
 namespace shz::cuda {
@@ -83,7 +85,10 @@ class CudaPredictor final : public Predictor {
   size_t preferred_streams() const override { return batch_; }
   uint64_t default_segment_size() const override { return uint64_t(64) << 10; }  // as the CPU engine
 
-  ~CudaPredictor() override { drop_graphs(); }
+  ~CudaPredictor() override {
+    drop_graphs();
+    if (timer_) timer_->report();
+  }
 
   void begin(size_t streams) override {
     drop_graphs();  // the buffers a graph points into are reallocated below
@@ -145,6 +150,7 @@ class CudaPredictor final : public Predictor {
     SHZ_CUDA_CHECK(cudaMemcpy(bytes_dev_.get(), bytes, kk, cudaMemcpyHostToDevice));
     launch(k);
     SHZ_CUDA_CHECK(cudaMemcpy(step_pmf_.data(), pmf_dev_.get(), kk * 256 * sizeof(uint32_t), cudaMemcpyDeviceToHost));
+    if (timer_) timer_->collect();
     for (size_t r = 0; r < kk; ++r) {
       std::memcpy(&pmf_host_[slots[r] * 256], &step_pmf_[r * 256], 256 * sizeof(uint32_t));
       fresh_[slots[r]] = false;
@@ -206,34 +212,58 @@ class CudaPredictor final : public Predictor {
     const LstmState ls{c_.get(), h8_.get(), M.hp.n_layers, d};
     const AttnState as{mem_.get(), head_.get(), filled_.get(), attn_layers_, M.hp.window, d};
 
+    // With SHZ_CUDA_PROFILE each operation's kernels are timed under a name (no graph then).
+    const auto op = [this](const char* name) {
+      if (timer_) timer_->mark(name);
+    };
+    op("embed");
     embed_rows(embed_.get(), bytes_dev_.get(), k, d, x_.get());
     for (size_t l = 0; l < M.layers.size(); ++l) {
       const sharnn::Layer& L = M.layers[l];
       DevLayer& D = layers_[l];
+      op("layernorm");
       layernorm_rows(x_.get(), k, d, D.ln_start.gamma.get(), D.ln_start.beta.get(), n_.get(), L.lstm_in_m, q8_.get());
+      op("lstm");
       lstm_gather_h8(ls, sl, k, int(l), hin_.get());
+      op("matmul");
       matmul(D.w_ih.w.get(), 4 * d, d, q8_.get(), k, a_.get());
       matmul(D.w_hh.w.get(), 4 * d, d, hin_.get(), k, b_.get());
+      op("lstm");
       lstm_step(a_.get(), b_.get(), k, D.w_ih.m.get(), D.w_ih.b.get(), D.w_hh.m.get(), D.w_hh.b.get(), ls, sl, int(l),
                 y_.get());
       if (D.attn_index >= 0) {
+        op("layernorm");
         layernorm_rows(y_.get(), k, d, D.ln_mem.gamma.get(), D.ln_mem.beta.get(), n_.get(), L.mem_m, hin_.get());
+        op("attention write");
         attn_write(as, hin_.get(), sl, k, D.attn_index);
+        op("layernorm");
         layernorm_rows(y_.get(), k, d, D.ln_mid.gamma.get(), D.ln_mid.beta.get(), n_.get(), L.q_in_m, q8_.get());
+        op("matmul");
         matmul(D.w_q.w.get(), d, d, q8_.get(), k, a_.get());
+        op("requantise");
         requant_rows(a_.get(), k, d, D.w_q.m.get(), D.w_q.b.get(), b_.get());
+        op("layernorm");
         layernorm_rows(b_.get(), k, d, D.ln_q.gamma.get(), D.ln_q.beta.get(), b_.get(), 0, nullptr);
+        op("attention scores+softmax");
         attn_scores_softmax(as, b_.get(), sl, k, D.attn_index, L.attn_shift, scores_.get());
+        op("attention mix");
         attn_mix(as, scores_.get(), sl, k, D.attn_index, D.gate.get(), n_.get(), y_.get());
       }
+      op("layernorm");
       layernorm_rows(y_.get(), k, d, D.ln_xff.gamma.get(), D.ln_xff.beta.get(), n_.get(), L.boom_in_m, q8_.get());
       layernorm_rows(y_.get(), k, d, D.ln_ff.gamma.get(), D.ln_ff.beta.get(), n_.get(), 0, nullptr);
+      op("matmul");
       matmul(D.w_boom.w.get(), boom, d, q8_.get(), k, big_.get());
+      op("boom");
       boom_out(big_.get(), n_.get(), k, d, boom, D.w_boom.m.get(), D.w_boom.b.get(), x_.get());
     }
+    op("requantise");
     quantize(x_.get(), size_t(k) * size_t(d), M.head_in_m, q8_.get());
+    op("matmul");
     matmul(embed_.get(), 256, d, q8_.get(), k, big_.get());
+    op("output pmf");
     head_pmf(big_.get(), k, head_m_.get(), head_b_.get(), pmf_dev_.get());
+    op(nullptr);
   }
 
   std::shared_ptr<const sharnn::Model> model_;
@@ -260,7 +290,8 @@ class CudaPredictor final : public Predictor {
   std::vector<int> ids_;
   // Executable graphs of one step by batch size (null: capture failed).
   std::map<int, cudaGraphExec_t> graphs_;
-  bool graphs_on_ = graphs_wanted();
+  std::unique_ptr<OpTimer> timer_{OpTimer::wanted() ? new OpTimer : nullptr};
+  bool graphs_on_ = graphs_wanted() && !timer_;  // a graph's kernels cannot be timed one by one
 
   static bool graphs_wanted() {
     const char* env = std::getenv("SHZ_CUDA_GRAPHS");
