@@ -54,7 +54,8 @@ class OpTimer {
     double total = 0;
     for (const auto& kv : ms_) total += kv.second;
     std::vector<std::pair<double, std::string>> by(ms_.size());
-    std::transform(ms_.begin(), ms_.end(), by.begin(), [](const auto& kv) { return std::make_pair(kv.second, kv.first); });
+    std::transform(ms_.begin(), ms_.end(), by.begin(),
+                   [](const auto& kv) { return std::make_pair(kv.second, kv.first); });
     std::sort(by.rbegin(), by.rend());
     std::fprintf(stderr, "cuda profile: %llu steps, %.1f ms in kernels (%.1f us a step)\n",
                  (unsigned long long)steps_, total, 1e3 * total / double(steps_));
