@@ -31,11 +31,18 @@ TEST_CASE("cuda: pmfs equal the CPU engine's at batch sizes 1, 7, 64 and 1024", 
   for (int i = 0; i < 16; ++i) others.push_back(test::corpus("jargon-4.4.7.txt", size_t(50 + 29 * i)));
   ShaRnnPredictor ref(small_model(), ModelIdentity{"t", 0}, SimdLevel::kScalar, 1);
   const std::vector<uint32_t> alone = pmfs_of(ref, text, 1, 0, {text});
+  // The CPU emulator of tests/cuda_emu runs every GPU thread as a fiber, two seconds a step
+  // at a batch of 1024: there the large batches step fewer bytes (64: 100 bytes, past the
+  // window and with streams ending; 1024: 8 bytes, the batch's indexing).
+  const bool emulated = cuda::device_description().find("emulator") != std::string::npos;
   for (size_t batch : {1u, 7u, 64u, 1024u}) {
     INFO("batch " << batch);
+    const size_t n = !emulated || batch < 64 ? text.size() : batch == 64 ? 100 : 8;
+    const std::vector<uint8_t> head(text.begin(), text.begin() + long(n));
+    const std::vector<uint32_t> want(alone.begin(), alone.begin() + long(256 * n));  // a pmf sees only the past
     auto gpu = cuda::make_predictor(small_model(), ModelIdentity{"t", 0}, batch);
-    CHECK(pmfs_of(*gpu, text, 1, 0, {text}) == alone);
-    CHECK(pmfs_of(*gpu, text, batch, batch / 2, others) == alone);  // among busy, ragged streams
+    CHECK(pmfs_of(*gpu, head, 1, 0, {head}) == want);
+    CHECK(pmfs_of(*gpu, head, batch, batch / 2, others) == want);  // among busy, ragged streams
   }
 }
 
