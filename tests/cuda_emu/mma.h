@@ -41,24 +41,16 @@ void fill_fragment(fragment<Use, 16, 16, 16, T, Layout>& f, T v) {
   for (auto& e : f.x) e = v;
 }
 
-// A(i, k) from a row-major (p[i * ldm + k]) or column-major (p[k * ldm + i]) tile.
-template <class T, class Layout>
-void load_matrix_sync(fragment<matrix_a, 16, 16, 16, T, Layout>& f, const T* p, unsigned ldm) {
+// A(i, k) or B(k, j): element (r, c) of the tile from a row-major (p[r * ldm + c]) or a
+// column-major (p[c * ldm + r]) layout.
+template <class Use, class T, class Layout>
+void load_matrix_sync(fragment<Use, 16, 16, 16, T, Layout>& f, const T* p, unsigned ldm) {
+  static_assert(!std::is_same_v<Use, accumulator>, "accumulators are not loaded here");
   cuda_emu::warp_barrier(0xffffffffu, cuda_emu::WarpOp::kMatrix);
   detail::check_tile(p, ldm, sizeof(T));
   constexpr bool row = std::is_same_v<Layout, row_major>;
-  for (int i = 0; i < 16; ++i)
-    for (int k = 0; k < 16; ++k) f.x[i * 16 + k] = row ? p[i * ldm + k] : p[k * ldm + i];
-}
-
-// B(k, j) from a row-major (p[k * ldm + j]) or column-major (p[j * ldm + k]) tile.
-template <class T, class Layout>
-void load_matrix_sync(fragment<matrix_b, 16, 16, 16, T, Layout>& f, const T* p, unsigned ldm) {
-  cuda_emu::warp_barrier(0xffffffffu, cuda_emu::WarpOp::kMatrix);
-  detail::check_tile(p, ldm, sizeof(T));
-  constexpr bool row = std::is_same_v<Layout, row_major>;
-  for (int k = 0; k < 16; ++k)
-    for (int j = 0; j < 16; ++j) f.x[k * 16 + j] = row ? p[k * ldm + j] : p[j * ldm + k];
+  for (int r = 0; r < 16; ++r)
+    for (int c = 0; c < 16; ++c) f.x[r * 16 + c] = row ? p[r * ldm + c] : p[c * ldm + r];
 }
 
 // D = A B + C, computed once for the warp (by lane 0, after checking that every lane holds
