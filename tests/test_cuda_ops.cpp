@@ -147,4 +147,16 @@ TEST_CASE("cuda ops: Boom and the output pmf equal the CPU's", "[cuda]") {
       row_ops_scalar().head(acc.data(), k, head, pp.data());
       CHECK(cuda::op_check::head_pmf(acc, k, head) == pmf);
     }
+  // Ties for the most likely byte (the remainder goes to the first): a head whose rows all
+  // requantise alike, fed rows with equal or repeated maxima.
+  QLinear flat = linear(rng, 256, 16);
+  std::fill(flat.m.begin(), flat.m.end(), 1 << 16);
+  std::fill(flat.b.begin(), flat.b.end(), 0);
+  std::vector<int32_t> acc(3 * 256, 5000);                    // all 256 equal
+  for (int s = 0; s < 256; s += 3) acc[256 + size_t(s)] = 90000;  // every third one the maximum
+  acc[2 * 256 + 200] = acc[2 * 256 + 7] = 123456;                  // two maxima, far apart
+  std::vector<uint32_t> pmf(acc.size());
+  std::vector<uint32_t*> pp{&pmf[0], &pmf[256], &pmf[512]};
+  row_ops_scalar().head(acc.data(), 3, flat, pp.data());
+  CHECK(cuda::op_check::head_pmf(acc, 3, flat) == pmf);
 }

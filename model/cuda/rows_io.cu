@@ -1,5 +1,6 @@
 #include "cuda_check.cuh"
 #include "model/sharnn/sharnn_ops.h"
+#include "reduce.cuh"
 #include "rows_io.cuh"
 
 namespace shz::cuda {
@@ -26,13 +27,22 @@ __global__ void requant_kernel(const int32_t* acc, int k, int rows, const int32_
   out[idx] = sharnn::requant(acc[idx], m[o], b[o]);
 }
 
-// One thread per row: 256 logits, then the pmf exactly as on the CPU.
-__global__ void pmf_kernel(const int32_t* acc, int k, const int32_t* m, const int32_t* b, uint32_t* pmf) {
-  const int r = int(blockIdx.x * blockDim.x + threadIdx.x);
-  if (r >= k) return;
-  int32_t logits[256];
-  for (int s = 0; s < 256; ++s) logits[s] = sharnn::requant(acc[size_t(r) * 256 + size_t(s)], m[s], b[s]);
-  sharnn::logits_to_pmf(logits, pmf + size_t(r) * 256);
+// One block per row, a thread per byte value: the logit, then the pmf as
+// sharnn::logits_to_pmf computes it, its maximum and sums as block reductions (integers: the
+// same in any order). The remainder goes to the first most likely byte: the largest
+// (f << 8) | (255 - s) is the largest f at the smallest s.
+__global__ void __launch_bounds__(256)
+    pmf_kernel(const int32_t* acc, const int32_t* m, const int32_t* b, uint32_t* pmf) {
+  __shared__ long long red[256];
+  const int r = int(blockIdx.x), s = int(threadIdx.x);
+  const int32_t logit = sharnn::requant(acc[size_t(r) * 256 + size_t(s)], m[s], b[s]);
+  const int32_t mx = int32_t(block_max<long long>(logit, red));
+  const int32_t e = sharnn::exp_neg_q16(mx - logit);
+  const uint64_t inv = sharnn::pmf_inv(uint64_t(block_sum<long long>(e, red)));
+  const uint32_t f = sharnn::pmf_freq(e, inv);
+  const uint32_t used = uint32_t(block_sum<long long>(f, red));
+  const int best_s = 255 - int(block_max<long long>((long long)f << 8 | (255 - s), red) & 255);
+  pmf[size_t(r) * 256 + size_t(s)] = f + (s == best_s ? (uint32_t(1) << sharnn::kPmfBits) - used : 0u);
 }
 
 }  // namespace
@@ -57,7 +67,7 @@ void requant_rows(const int32_t* acc, int k, int rows, const int32_t* m, const i
 
 void head_pmf(const int32_t* acc, int k, const int32_t* m, const int32_t* b, uint32_t* pmf) {
   if (k == 0) return;
-  pmf_kernel<<<blocks_for(size_t(k), 64), 64>>>(acc, k, m, b, pmf);
+  pmf_kernel<<<unsigned(k), 256>>>(acc, m, b, pmf);
   SHZ_CUDA_LAUNCHED();
 }
 

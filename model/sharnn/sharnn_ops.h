@@ -207,17 +207,24 @@ SHZ_HD inline void softmax_q15(const int32_t* logits_q8, int n, int32_t* p) {
 // e_s * (2^16 - 256) / sum; the remainder goes to the first most likely byte. Since
 // 2^16 <= sum <= 2^24, inv < 2^40 and e_s * inv < 2^56; the floors keep sum(f) <= 2^16,
 // so every f_s >= 1 and the total is exactly 2^16.
+// Its two steps on their own, for the GPU's one-thread-per-byte kernel: inv from sum(e), and
+// f_s from e_s.
+SHZ_HD inline uint64_t pmf_inv(uint64_t sum) {
+  constexpr uint64_t kBudget = (uint64_t(1) << kPmfBits) - 256;
+  return (kBudget << 40) / sum;
+}
+SHZ_HD inline uint32_t pmf_freq(int32_t e, uint64_t inv) { return 1 + uint32_t((uint64_t(e) * inv) >> 40); }
+
 SHZ_HD inline void logits_to_pmf(const int32_t* logits_q8, uint32_t* freq) {
   int32_t m = logits_q8[0];
   for (int s = 1; s < 256; ++s) m = logits_q8[s] > m ? logits_q8[s] : m;
   uint64_t sum = 0;
   for (int s = 0; s < 256; ++s) sum += uint64_t(exp_neg_q16(m - logits_q8[s]));
-  constexpr uint64_t kBudget = (uint64_t(1) << kPmfBits) - 256;
-  const uint64_t inv = (kBudget << 40) / sum;
+  const uint64_t inv = pmf_inv(sum);
   uint32_t used = 0, best = 0;
   int best_s = 0;
   for (int s = 0; s < 256; ++s) {
-    const uint32_t f = 1 + uint32_t((uint64_t(exp_neg_q16(m - logits_q8[s])) * inv) >> 40);
+    const uint32_t f = pmf_freq(exp_neg_q16(m - logits_q8[s]), inv);
     freq[s] = f;
     used += f;
     if (f > best) {
