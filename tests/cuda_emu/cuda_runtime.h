@@ -1,7 +1,7 @@
 // A host emulation of the part of the CUDA runtime shz's backend uses, for tests only: the
 // backend's .cu files (rewritten by rewrite_cu.cmake: launches and shared memory)
 // compile against this header with the host compiler, and their kernels run on the CPU, a
-// block at a time, each GPU thread a fiber (cuda_emu.cpp). So the kernels' indexing,
+// block at a time, each GPU thread a fiber (scheduler.cpp). So the kernels' indexing,
 // reductions, barriers, shuffles and WMMA tiles meet the CPU engine's equality tests in CI,
 // under ASan and UBSan too, on machines with no GPU. It checks what a GPU would punish: launch
 // limits, a barrier or warp operation not reached by every thread, device pointers where the
