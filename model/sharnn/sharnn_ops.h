@@ -202,19 +202,19 @@ SHZ_HD inline void softmax_q15(const int32_t* logits_q8, int n, int32_t* p) {
   for (int j = 0; j < n; ++j) p[j] = softmax_p(p[j], inv);
 }
 
-// The coder's pmf from 256 output logits (Q8): f_s = 1 + ((e_s * inv) >> 40) with
-// e_s = exp(l_s - max) in Q16 and inv = floor((2^16 - 256) * 2^40 / sum(e)), about
-// e_s * (2^16 - 256) / sum; the remainder goes to the first most likely byte. Since
-// 2^16 <= sum <= 2^24, inv < 2^40 and e_s * inv < 2^56; the floors keep sum(f) <= 2^16,
-// so every f_s >= 1 and the total is exactly 2^16.
-// Its two steps on their own, for the GPU's one-thread-per-byte kernel: inv from sum(e), and
-// f_s from e_s.
+// Two steps of logits_to_pmf (below), named so that the GPU's thread-per-byte kernel takes
+// them from here: inv from sum(e), and f_s from e_s.
 SHZ_HD inline uint64_t pmf_inv(uint64_t sum) {
   constexpr uint64_t kBudget = (uint64_t(1) << kPmfBits) - 256;
   return (kBudget << 40) / sum;
 }
 SHZ_HD inline uint32_t pmf_freq(int32_t e, uint64_t inv) { return 1 + uint32_t((uint64_t(e) * inv) >> 40); }
 
+// The coder's pmf from 256 output logits (Q8): f_s = 1 + ((e_s * inv) >> 40) with
+// e_s = exp(l_s - max) in Q16 and inv = floor((2^16 - 256) * 2^40 / sum(e)), about
+// e_s * (2^16 - 256) / sum; the remainder goes to the first most likely byte. Since
+// 2^16 <= sum <= 2^24, inv < 2^40 and e_s * inv < 2^56; the floors keep sum(f) <= 2^16,
+// so every f_s >= 1 and the total is exactly 2^16.
 SHZ_HD inline void logits_to_pmf(const int32_t* logits_q8, uint32_t* freq) {
   int32_t m = logits_q8[0];
   for (int s = 1; s < 256; ++s) m = logits_q8[s] > m ? logits_q8[s] : m;
