@@ -169,7 +169,7 @@ void run_block(Block& b) {
 #if SHZ_EMU_ASAN
     ASAN_UNPOISON_MEMORY_REGION(f.stack, kStack);  // frames the last user left behind
 #endif
-    // Stack tops 64 KiB apart would share cache sets; a per-fiber offset spreads them.
+    // Stack tops 256 KiB apart would share cache sets; a per-fiber offset spreads them.
     start_context(f.ctx, f.stack, kStack - size_t(i % 128) * 448, fiber_main);
   }
   // Rounds between barriers run the threads forwards, then backwards: a read of another
