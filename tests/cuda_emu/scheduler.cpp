@@ -284,8 +284,7 @@ void submit(dim3 grid, dim3 block, size_t shared, Stream* stream, const char* na
 }
 
 void Launch::bad_pointer(const char* name, int i) {
-  std::fprintf(stderr, "cuda emulator: kernel %s: argument %d is a pointer outside device memory\n", name, i);
-  std::abort();
+  fail(("kernel " + std::string(name) + ": argument " + std::to_string(i) + " is a pointer outside device memory").c_str());
 }
 
 }  // namespace cuda_emu
