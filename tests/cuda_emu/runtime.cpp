@@ -114,7 +114,8 @@ cudaError_t cudaDeviceSynchronize() {
 cudaError_t cudaMalloc(void** p, size_t n) {
   if (capture_forbids()) return set_error(cudaErrorStreamCaptureUnsupported);
   void* q = nullptr;
-  if (n == 0 || posix_memalign(&q, 256, n) != 0) return set_error(n ? cudaErrorMemoryAllocation : cudaErrorInvalidValue);
+  if (n == 0) return set_error(cudaErrorInvalidValue);
+  if (posix_memalign(&q, 256, n) != 0) return set_error(cudaErrorMemoryAllocation);
   std::lock_guard<std::mutex> lock(g_mu);
   g_alloc[reinterpret_cast<uintptr_t>(q)] = n;
   *p = q;

@@ -284,7 +284,8 @@ void submit(dim3 grid, dim3 block, size_t shared, Stream* stream, const char* na
 }
 
 void Launch::bad_pointer(const char* name, int i) {
-  fail(("kernel " + std::string(name) + ": argument " + std::to_string(i) + " is a pointer outside device memory").c_str());
+  const std::string what = "kernel " + std::string(name) + ": argument " + std::to_string(i);
+  fail((what + " is a pointer outside device memory").c_str());
 }
 
 }  // namespace cuda_emu
