@@ -75,6 +75,25 @@ expect 0 "" "$SHZ" decompress -q -k r.txt.shz
 [ -f r.txt.shz ] && cmp -s r.txt a.txt && ok || bad "-k should keep the archive"
 expect 1 "already has .shz suffix" "$SHZ" compress a.txt.shz
 
+# A device or pipe as the output is written in place, without -f, never replaced by a file
+# (a temporary file renamed over /dev/full once did that). None of these use -f, so a
+# regression stops at "already exists" rather than touching /dev.
+expect 0 "" "$SHZ" compress -q -o /dev/null a.txt
+[ -c /dev/null ] && ok || bad "/dev/null is no longer a character device"
+expect 4 "/dev/full: write error: No space left on device" "$SHZ" compress -o /dev/full a.txt
+expect 4 "/dev/full: write error" "$SHZ" decompress -o /dev/full a.txt.shz
+[ -c /dev/full ] && ok || bad "/dev/full is no longer a character device"
+mkfifo fifo
+cat fifo >fifo.out &
+expect 0 "" "$SHZ" decompress -q -o fifo a.txt.shz
+wait
+[ -p fifo ] && cmp -s fifo.out a.txt && ok || bad "decompress into a FIFO differs or replaced it"
+cp a.txt rd.txt
+expect 0 "kept \(--rm\)" "$SHZ" compress --rm -o /dev/null rd.txt
+[ -f rd.txt ] && ok || bad "--rm removed the input although the output was /dev/null"
+mkdir outdir
+expect 4 "outdir: is a directory" "$SHZ" compress -f -o outdir a.txt
+
 # Threads never change the archive.
 "$SHZ" compress -q -c -T1 --segment-size 8K a.txt >t1.shz
 "$SHZ" compress -q -c -T2 --segment-size 8K a.txt >t2.shz

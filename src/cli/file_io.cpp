@@ -79,6 +79,10 @@ OutputFile::OutputFile(const std::string& path, bool force, const struct stat* l
     return;
   }
   struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    open_in_place(st, force);
+    return;
+  }
   if (!force && lstat(path.c_str(), &st) == 0)
     throw Error(ErrorCode::kOutput, path + ": already exists (use -f to overwrite)");
   if (like) {
@@ -102,8 +106,24 @@ OutputFile::OutputFile(const std::string& path, bool force, const struct stat* l
   }
 }
 
+// A device or pipe (/dev/null, a FIFO) is written where it is, as zstd does: a temporary
+// file renamed over it would replace the device itself. A block device holds data, so it
+// needs -f like a file; a directory is refused.
+void OutputFile::open_in_place(const struct stat& st, bool force) {
+  if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::kOutput, path_ + ": is a directory");
+  if (S_ISBLK(st.st_mode) && !force)
+    throw Error(ErrorCode::kOutput, path_ + ": is a block device (use -f to write to it)");
+  f_ = std::fopen(path_.c_str(), "wb");
+  if (!f_) throw Error(ErrorCode::kOutput, path_ + ": cannot open: " + errno_text());
+  in_place_ = true;
+}
+
 OutputFile::~OutputFile() {
   if (to_stdout_ || committed_) return;
+  if (in_place_) {
+    if (f_) std::fclose(f_);
+    return;
+  }
   if (f_) std::fclose(f_);
   unlink(temp_.c_str());
   g_temp_set = 0;
@@ -121,6 +141,13 @@ void OutputFile::commit() {
     return;
   }
   if (std::fflush(f_) != 0) throw Error(ErrorCode::kOutput, path_ + ": write error: " + errno_text());
+  if (in_place_) {
+    const int rc = std::fclose(f_);
+    f_ = nullptr;
+    if (rc != 0) throw Error(ErrorCode::kOutput, path_ + ": write error: " + errno_text());
+    committed_ = true;
+    return;
+  }
   if (has_like_) {
     // Keep the source's permission bits and times, as gzip, xz and zstd do.
     fchmod(fileno(f_), like_.st_mode & 07777);

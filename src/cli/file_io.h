@@ -25,7 +25,8 @@ ReadFn file_reader(FILE* f, const std::string& name);
 FILE* file_open_input(const std::string& path, struct stat* st);
 
 // Output written to a temporary file beside `path` and renamed over it by commit(), so a
-// failed or interrupted run leaves nothing behind. "-" writes to stdout directly.
+// failed or interrupted run leaves nothing behind. "-" writes to stdout directly, and so does
+// an existing device or pipe (/dev/null, a FIFO) to itself.
 class OutputFile {
  public:
   // Refuses an existing `path` unless force. `like`, when given, supplies mode and times.
@@ -36,11 +37,16 @@ class OutputFile {
 
   void write(const uint8_t* data, size_t n);  // throws Error(kOutput)
   void commit();                             // throws Error(kOutput)
+  // False for stdout, a device or a pipe: nothing keeps the data, so --rm keeps the input.
+  bool keeps_data() const { return !to_stdout_ && !in_place_; }
 
  private:
   std::string path_, temp_;
   FILE* f_ = nullptr;
+  void open_in_place(const struct stat& st, bool force);
+
   bool to_stdout_ = false;
+  bool in_place_ = false;
   bool committed_ = false;
   bool has_like_ = false;
   struct stat like_ {};

@@ -88,8 +88,12 @@ void check_paths(const Options& o, const std::string& in, const std::string& out
   (void)o;
 }
 
-void remove_input(const Options& o, const std::string& in, const std::string& out) {
-  if (!o.remove || in == "-" || out == "-") return;
+void remove_input(const Options& o, const std::string& in, const OutputFile& out) {
+  if (!o.remove || in == "-") return;
+  if (!out.keeps_data()) {
+    say(o, 1, "shz: " + in + ": kept (--rm), as the output is not a regular file");
+    return;
+  }
   if (unlink(in.c_str()) != 0) say(o, 1, "shz: " + in + ": could not remove input");
 }
 
@@ -137,7 +141,7 @@ void compress_one(const Options& o, const std::string& in) {
   line.clear();
   file.write(archive.data(), archive.size());
   file.commit();
-  remove_input(o, in, out);
+  remove_input(o, in, file);
   const double secs = seconds_since(t0);
   char msg[512];
   std::snprintf(msg, sizeof msg, "%s: %llu -> %llu bytes (%.2f%%, %.3f bpb), %s%s%s",
@@ -185,7 +189,7 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
   }
   line.clear();
   if (file) file->commit();
-  if (!test_only) remove_input(o, in, out);
+  if (file) remove_input(o, in, *file);
   const double secs = seconds_since(t0);
   char msg[512];
   std::snprintf(msg, sizeof msg, "%s: %s%llu bytes, %s%s%s", display_name(in).c_str(),
