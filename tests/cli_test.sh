@@ -91,6 +91,9 @@ wait
 cp a.txt rd.txt
 expect 0 "kept \(--rm\)" "$SHZ" compress --rm -o /dev/null rd.txt
 [ -f rd.txt ] && ok || bad "--rm removed the input although the output was /dev/null"
+expect 2 "/dev/null: not a regular file \(use -c or -o" "$SHZ" compress /dev/null
+[ ! -e /dev/null.shz ] && ok || bad "compress /dev/null wrote /dev/null.shz"
+expect 0 "" "$SHZ" compress -q -o devnull.shz /dev/null
 mkdir outdir
 expect 4 "outdir: is a directory" "$SHZ" compress -f -o outdir a.txt
 

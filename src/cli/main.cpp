@@ -85,7 +85,13 @@ std::string output_path(const Options& o, const std::string& in, bool compressin
 void check_paths(const Options& o, const std::string& in, const std::string& out) {
   if (out != "-" && in != "-" && same_file(in, out))
     throw Error(ErrorCode::kUsage, in + ": output would overwrite the input");
-  (void)o;
+  // A device read with a name made from its own (shz /dev/sda) would put FILE.shz beside it
+  // in /dev, as xz and zstd refuse to; -c or -o says where the data should go. A FIFO is
+  // data passing through and keeps the usual name.
+  struct stat st;
+  if (in != "-" && !o.to_stdout && o.output.empty() && stat(in.c_str(), &st) == 0 && !S_ISREG(st.st_mode) &&
+      !S_ISFIFO(st.st_mode) && !S_ISDIR(st.st_mode))
+    throw Error(ErrorCode::kInput, in + ": not a regular file (use -c or -o to read it)");
 }
 
 void remove_input(const Options& o, const std::string& in, const OutputFile& out) {
