@@ -14,10 +14,10 @@ using shz::test::random_linear;
 
 TEST_CASE("kernels: matmul on every SIMD level equals the scalar reference", "[kernels]") {
   test::Rng rng(11);
-  const std::vector<std::pair<int, int>> shapes = {{1, 4}, {7, 33}, {16, 64}, {17, 5}, {40, 256}, {96, 100}, {1024, 256}};
+  const std::vector<std::pair<int, int>> shapes = {{1, 4}, {7, 33}, {16, 64}, {17, 5}, {40, 256}, {96, 100}, {200, 72}, {1024, 256}};
   for (SimdLevel level : simd_available()) {
     for (auto [rows, cols] : shapes)
-      for (int k : {1, 5, 6, 7, 13}) {
+      for (int k : {1, 2, 5, 6, 7, 13}) {
         for (bool extreme : {false, true}) {
           const QLinear q = random_linear(rows, cols, rng, extreme);
           std::vector<int8_t> x(size_t(k) * size_t(cols));

@@ -67,6 +67,11 @@ void matmul_avx512(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) 
   }
   // Blocks of rows outermost keep a weight panel in cache while all input rows pass over it.
   int rb = 0;
+  // One or two input rows (a batch of one or two segments): 2 x R accumulator chains would
+  // leave vpdpbusd waiting on its own latency, so take 8 blocks of rows at a time.
+  if (k <= 2)
+    for (; rb + 128 <= m.rows_pad; rb += 128)
+      k == 1 ? tile<8, 1>(m, xq, quads, rb, 0, acc) : tile<8, 2>(m, xq, quads, rb, 0, acc);
   for (; rb + 32 <= m.rows_pad; rb += 32)
     for (int r0 = 0; r0 < k; r0 += 6) tile_rows<2>(m, xq, quads, rb, r0, k - r0 < 6 ? k - r0 : 6, acc);
   for (; rb < m.rows_pad; rb += 16)
