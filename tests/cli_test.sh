@@ -95,6 +95,7 @@ expect 2 "/dev/null: not a regular file \(use -c or -o" "$SHZ" compress /dev/nul
 [ ! -e /dev/null.shz ] && ok || bad "compress /dev/null wrote /dev/null.shz"
 expect 0 "" "$SHZ" compress -q -o devnull.shz /dev/null
 mkdir outdir
+expect 2 "outdir: is a directory, not a model file" "$SHZ" compress -c -m outdir a.txt
 expect 4 "outdir: is a directory" "$SHZ" compress -f -o outdir a.txt
 
 # Threads never change the archive.

@@ -28,6 +28,10 @@ test -s "$w/t.ckpt.curve.svg" && test -s "$w/t.ckpt.curve.csv" || fail "no train
 if "$train" export "$w/t.ckpt" -o "$w/t.shzm" 2>/dev/null; then fail "export overwrote without -f"; fi
 if "$train" export "$text" -o "$w/x.shzm" 2>"$w/err"; then fail "exported a text file"; fi
 grep -q "not a shz training checkpoint" "$w/err" || fail "unclear error for a foreign checkpoint: $(cat "$w/err")"
+# Bad usage: one line and exit 1, as shz itself (CLI11 had printed two lines and exited 106).
+rc=0; "$train" export 2>"$w/err" || rc=$?
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$w/err")" -eq 1 ] && grep -q "checkpoint is required" "$w/err" ||
+  fail "export without arguments: exit $rc, stderr: $(cat "$w/err")"
 
 # Integer engine vs float model on the held-out text, segments as in the archive.
 "$train" float-eval --segment-size 4096 --dump-probs "$w/p.f32" "$w/t.ckpt" "$w/held.txt" >/dev/null

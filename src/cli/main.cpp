@@ -304,6 +304,11 @@ int run(const Options& o, Mode mode) {
     } catch (const std::bad_alloc&) {
       std::fprintf(stderr, "shz: %s: out of memory\n", display_name(in).c_str());
       if (status == 0) status = int(ErrorCode::kInput);
+    } catch (const std::exception& e) {
+      // Anything else (a library's own exception) is still one line, not an abort, and
+      // unwinding removes the partial output.
+      std::fprintf(stderr, "shz: %s: %s\n", display_name(in).c_str(), e.what());
+      if (status == 0) status = int(ErrorCode::kInput);
     }
   }
   return status;

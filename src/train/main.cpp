@@ -60,7 +60,14 @@ int main(int argc, char** argv) {
   fe->add_option("--device", f.device, "auto | cpu | cuda")->capture_default_str();
   fe->add_option("--dump-probs", f.dump_probs, "write every position's distribution (float32 x 256) here");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& ex) {
+    if (ex.get_exit_code() == 0) return app.exit(ex);  // --help
+    // One line and shz's usage code (1), not CLI11's two lines and its own codes (106...).
+    std::fprintf(stderr, "shz-train: %s (see --help)\n", ex.what());
+    return 1;
+  }
   try {
     if (*train) return run_train(t);
     if (*exp) return run_export(e);
