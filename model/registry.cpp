@@ -1,6 +1,4 @@
 // Models by name or file path.
-#include <sys/stat.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -16,6 +14,7 @@
 #include "sharnn/sharnn_predictor.h"
 #include "shz/model.h"
 #include "shz/shz.h"
+#include "util/file_bytes.h"
 #include "util/hash.h"
 
 namespace shz {
@@ -158,19 +157,12 @@ std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path, c
     out->make = [name_or_path] { return predictor_create(name_or_path); };
     return out;
   }
-  // A directory opens as a stream, then its first read throws from inside libstdc++.
-  struct stat st;
-  if (stat(name_or_path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw Error(ErrorCode::kInput, name_or_path + ": is a directory, not a model file");
-  std::ifstream f(name_or_path, std::ios::binary);
-  if (!f) throw Error(ErrorCode::kInput, name_or_path + ": cannot open model file");
   std::vector<uint8_t> bytes;
   try {
-    bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  } catch (const std::ios_base::failure&) {
-    throw Error(ErrorCode::kInput, name_or_path + ": read error");
+    bytes = file_bytes(name_or_path);
+  } catch (const Error& e) {
+    throw Error(e.code(), "model file " + std::string(e.what()));
   }
-  if (f.bad()) throw Error(ErrorCode::kInput, name_or_path + ": read error");
   return model_load_bytes(std::move(bytes), name_or_path, device);
 }
 

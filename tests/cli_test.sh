@@ -95,7 +95,7 @@ expect 2 "/dev/null: not a regular file \(use -c or -o" "$SHZ" compress /dev/nul
 [ ! -e /dev/null.shz ] && ok || bad "compress /dev/null wrote /dev/null.shz"
 expect 0 "" "$SHZ" compress -q -o devnull.shz /dev/null
 mkdir outdir
-expect 2 "outdir: is a directory, not a model file" "$SHZ" compress -c -m outdir a.txt
+expect 2 "model file outdir: is a directory" "$SHZ" compress -c -m outdir a.txt
 expect 4 "outdir: is a directory" "$SHZ" compress -f -o outdir a.txt
 
 # Threads never change the archive.
@@ -223,7 +223,7 @@ grep -q "embedded model" out.txt && grep -q "without model" out.txt && ok || bad
 expect 1 "embed-model needs a model file" "$SHZ" compress -c -m order2 --embed-model ms.txt
 printf 'not a model' >junk.shzm
 expect 3 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
-expect 2 "cannot open model file" "$SHZ" compress -c -m missing.shzm ms.txt
+expect 2 "model file missing.shzm: cannot open: No such file" "$SHZ" compress -c -m missing.shzm ms.txt
 # An archive no segment of which the model coded (here all LZMA2) decodes without it.
 expect 0 "" "$SHZ" compress -q -m m.shzm -o ml.shz ms.txt
 expect 0 "" "$SHZ" info ml.shz

@@ -116,6 +116,6 @@ TEST_CASE("model file: each model problem has its own message", "[modelfile]") {
 }
 
 TEST_CASE("model file: the loader names files it cannot read", "[modelfile]") {
-  CHECK_THROWS_WITH(model_load("/nonexistent/model.shzm"), Contains("cannot open model file"));
+  CHECK_THROWS_WITH(model_load("/nonexistent/model.shzm"), Contains("model file /nonexistent/model.shzm: cannot open"));
   CHECK_THROWS_WITH(model_load("nope"), Contains("unknown model 'nope'"));
 }

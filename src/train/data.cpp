@@ -1,26 +1,16 @@
 #include "data.h"
 
-#include <fstream>
-#include <iterator>
 #include <numeric>
 #include <stdexcept>
 
 namespace shz::train {
-
-std::vector<uint8_t> read_file_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(path + ": cannot open");
-  std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw std::runtime_error(path + ": read error");
-  return b;
-}
 
 TextSplit load_split(const std::vector<std::string>& files, double valid_fraction) {
   if (files.empty()) throw std::runtime_error("no training data given (--data FILE...)");
   if (!(valid_fraction >= 0 && valid_fraction < 1)) throw std::runtime_error("--valid-fraction must be in [0, 1)");
   TextSplit s;
   for (const std::string& path : files) {
-    std::vector<uint8_t> b = read_file_bytes(path);
+    std::vector<uint8_t> b = file_bytes(path);
     if (b.empty()) throw std::runtime_error(path + ": empty file");
     const size_t nv = size_t(double(b.size()) * valid_fraction);
     const size_t nt = b.size() - nv;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "util/file_bytes.h"
+
 namespace shz::train {
 
 struct TextSplit {
@@ -17,8 +19,6 @@ struct TextSplit {
 // Reads each file; the last floor(size * valid_fraction) bytes of each are validation.
 // Throws std::runtime_error naming a file that cannot be read or is empty.
 TextSplit load_split(const std::vector<std::string>& files, double valid_fraction);
-
-std::vector<uint8_t> read_file_bytes(const std::string& path);
 
 // Segment order of one epoch over `n` segments: a seeded permutation.
 std::vector<uint32_t> epoch_order(uint32_t n, uint64_t seed, uint64_t epoch);

@@ -18,7 +18,7 @@ int run_float_eval(const FloatEvalOptions& o) {
   ShaRnnNet net = load_checkpoint(o.checkpoint, ts);
   net->to(pick_device(o.device));
   for (const std::string& path : o.files) {
-    std::vector<std::vector<uint8_t>> spans{read_file_bytes(path)};
+    std::vector<std::vector<uint8_t>> spans{file_bytes(path)};
     const double n = double(spans[0].size());
     std::vector<float> probs;
     const double bits = n > 0 ? float_eval_bits(net, spans, o.segment, nullptr, o.dump_probs.empty() ? nullptr : &probs) : 0.0;

@@ -86,7 +86,7 @@ int run_export(const ExportOptions& o) {
   std::vector<std::vector<uint8_t>> spans;
   uint64_t calib_total = 0;
   for (const std::string& f : files) {
-    std::vector<uint8_t> b = read_file_bytes(f);
+    std::vector<uint8_t> b = file_bytes(f);
     b.resize(std::min<size_t>(b.size(), o.calib_bytes / files.size()));
     calib_total += b.size();
     if (!b.empty()) spans.push_back(std::move(b));

@@ -1,12 +1,11 @@
 #include "init_from_model.h"
 
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "model/safetensors.h"
 #include "model/sharnn/sharnn_model.h"
+#include "util/file_bytes.h"
 
 namespace shz::train {
 
@@ -64,9 +63,7 @@ void set_ln(torch::nn::LayerNorm& ln, const sharnn::QLayerNorm& q, const std::st
 }  // namespace
 
 std::string init_from_model(ShaRnnNet& net, const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(path + ": cannot open model file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes = file_bytes(path);
   const SafeTensors st = safetensors_parse(std::move(bytes), path);
   const sharnn::Model m = sharnn::model_from_safetensors(st, path);
   const NetConfig& c = net->config();

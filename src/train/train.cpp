@@ -164,7 +164,7 @@ int run_train(const TrainOptions& o) {
   TextSplit data = load_split(train_cfg.at("data").get<std::vector<std::string>>(),
                               train_cfg.at("valid_fraction").get<double>());
   for (const std::string& v : train_cfg.value("valid", std::vector<std::string>{})) {
-    data.valid.push_back(read_file_bytes(v));
+    data.valid.push_back(file_bytes(v));
     data.description += "  " + v + ": validation, all " + std::to_string(data.valid.back().size()) + " bytes\n";
   }
   const uint64_t nseg = data.train.size() / S;
