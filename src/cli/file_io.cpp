@@ -120,11 +120,8 @@ void OutputFile::open_in_place(const struct stat& st, bool force) {
 
 OutputFile::~OutputFile() {
   if (to_stdout_ || committed_) return;
-  if (in_place_) {
-    if (f_) std::fclose(f_);
-    return;
-  }
   if (f_) std::fclose(f_);
+  if (in_place_) return;  // a device or pipe is not ours to remove
   unlink(temp_.c_str());
   g_temp_set = 0;
 }
