@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/file_bytes.h"
+
 namespace shz::cli {
 namespace {
 
@@ -58,18 +60,14 @@ ReadFn file_reader(FILE* f, const std::string& name) {
 std::vector<uint8_t> file_read_all(const std::string& path) {
   struct stat st;
   FILE* f = file_open_input(path, &st);
-  std::vector<uint8_t> data;
-  if (S_ISREG(st.st_mode) && st.st_size > 0) data.reserve(size_t(st.st_size));
-  ReadFn rd = file_reader(f, path == "-" ? "stdin" : path);
   try {
-    uint8_t buf[1 << 16];
-    for (size_t k; (k = rd(buf, sizeof buf)) > 0;) data.insert(data.end(), buf, buf + k);
+    std::vector<uint8_t> data = stream_bytes(f, path == "-" ? "stdin" : path);
+    if (f != stdin) std::fclose(f);
+    return data;
   } catch (...) {
     if (f != stdin) std::fclose(f);
     throw;
   }
-  if (f != stdin) std::fclose(f);
-  return data;
 }
 
 OutputFile::OutputFile(const std::string& path, bool force, const struct stat* like) : path_(path) {
