@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "compress_parts.h"
 #include "format.h"
 #include "lzma_segment.h"
 #include "segment_codec.h"
@@ -15,13 +16,6 @@
 
 namespace shz {
 namespace {
-
-// LZMA2 for a segment, primed with the input before it (`input` is the whole input j.data
-// points into), when shorter than the segment: into `out`, returning true.
-bool lzma_try(const uint8_t* input, const EncodeJob& j, std::vector<uint8_t>& out) {
-  const size_t history = size_t(lzma_segment_history(uint64_t(j.data - input)));
-  return lzma_segment_encode(j.data - history, history, j.data, j.size, j.size, out);
-}
 
 // Keeps the smallest of the model's payload, LZMA2 (`lzma`, when `have_lzma`) and the bytes
 // themselves (formats 2 and 3); the model only when strictly smaller. A segment never costs more
@@ -45,12 +39,13 @@ constexpr uint64_t kWholeLzmaMax = uint64_t(8) << 20;
 // One LZMA2 segment of the whole input, into `out`, when it makes a smaller archive than the
 // segments coded. Per-segment LZMA2 restarts its adaptive probabilities at every segment
 // (only its dictionary is primed), which cost up to 4.4% against whole-file xz on code and
-// binaries. Tried only when some segment did not go to the model: where the model won every
-// segment it beat that per-segment LZMA2 everywhere, mostly by more than that.
+// binaries. Tried only when some segment is LZMA2 or stored: where the model or context
+// mixing won every segment it beat that per-segment LZMA2 everywhere, mostly by far.
 bool whole_lzma(const uint8_t* data, size_t size, const ArchiveInfo& info, std::vector<uint8_t>& out) {
   if (info.segments.size() < 2 || size > kWholeLzmaMax) return false;
-  if (std::all_of(info.segments.begin(), info.segments.end(),
-                  [](const SegmentInfo& s) { return segment_uses_model(s.method); }))
+  if (std::none_of(info.segments.begin(), info.segments.end(), [](const SegmentInfo& s) {
+        return s.method == SegmentMethod::kLzma || s.method == SegmentMethod::kStored;
+      }))
     return false;
   uint64_t coded = 0;
   for (const SegmentInfo& s : info.segments) coded += s.coded_size + segment_entry_size(info.version);
@@ -59,6 +54,46 @@ bool whole_lzma(const uint8_t* data, size_t size, const ArchiveInfo& info, std::
 }
 
 }  // namespace
+
+bool lzma_try(const uint8_t* input, const uint8_t* seg, size_t n, std::vector<uint8_t>& out) {
+  const size_t history = size_t(lzma_segment_history(uint64_t(seg - input)));
+  return lzma_segment_encode(seg - history, history, seg, n, n, out);
+}
+
+ArchiveInfo archive_info_start(const uint8_t* data, size_t size, uint64_t segment_size, const CompressOptions& opt,
+                               const LoadedModel& model) {
+  ArchiveInfo info;
+  info.model_is_builtin = model.builtin;
+  info.model = model.id;
+  info.model_embedded = opt.embed_model;
+  info.model_size = opt.embed_model ? model.file.size() : 0;
+  info.original_size = size;
+  info.segment_size = segment_size;
+  info.content_hash = hash_bytes(data, size);
+  return info;
+}
+
+std::vector<uint8_t> archive_finish(ArchiveInfo& info, const uint8_t* data, size_t size, const CompressOptions& opt,
+                                    const LoadedModel& model, std::vector<std::vector<uint8_t>>& payloads) {
+  info.version = format_version_for(info.segments);
+  // Only with the default segment size: a size the user chose (say, for parallel decoding) stays.
+  std::vector<uint8_t> whole;
+  if (opt.lzma_fallback && !opt.segment_size && whole_lzma(data, size, info, whole)) {
+    info.segment_size = size;
+    info.segments = {SegmentInfo{size, whole.size(), info.content_hash, SegmentMethod::kLzma}};
+    info.version = format_version_for(info.segments);
+    payloads.resize(1);
+    payloads[0].swap(whole);
+  }
+  std::vector<uint8_t> out = header_serialize(info);
+  out.reserve(out.size() + info.model_size + info.payload_size());
+  if (opt.embed_model) out.insert(out.end(), model.file.begin(), model.file.end());
+  for (std::vector<uint8_t>& p : payloads) {
+    out.insert(out.end(), p.begin(), p.end());
+    std::vector<uint8_t>().swap(p);
+  }
+  return out;
+}
 
 uint64_t default_segment_size(uint64_t model_default, uint64_t input_size) {
   uint64_t seg = model_default;
@@ -70,6 +105,9 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   const std::shared_ptr<const LoadedModel> model = model_load(opt.model, opt.device);
   if (opt.embed_model && model->builtin)
     throw Error(ErrorCode::kUsage, "--embed-model needs a model file; '" + opt.model + "' is built in");
+  if (opt.level < 0 || opt.level > kMaxLevel)
+    throw Error(ErrorCode::kUsage, "level " + std::to_string(opt.level) + " is outside 1.." + std::to_string(kMaxLevel));
+  if (opt.level > 0) return compress_cm(data, size, opt, model);
   std::unique_ptr<Predictor> probe = model->make();
   const uint64_t seg = opt.segment_size ? opt.segment_size : default_segment_size(probe->default_segment_size(), size);
   if (seg > kMaxSegmentSize)
@@ -80,14 +118,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   const std::vector<size_t> bounds = batch_split(count, probe->preferred_streams(), threads);
   const size_t batches = bounds.size() - 1, batch = batch_largest(bounds);
 
-  ArchiveInfo info;
-  info.model_is_builtin = model->builtin;
-  info.model = model->id;
-  info.model_embedded = opt.embed_model;
-  info.model_size = opt.embed_model ? model->file.size() : 0;
-  info.original_size = size;
-  info.segment_size = seg;
-  info.content_hash = hash_bytes(data, size);
+  ArchiveInfo info = archive_info_start(data, size, seg, opt, *model);
   info.segments.resize(count);
 
   std::vector<EncodeJob> jobs(count);
@@ -113,7 +144,7 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
     std::vector<char> have_lzma(n, 0);
     for (size_t i = 0; i < n; ++i) {
       EncodeJob& j = jobs[first + i];
-      have_lzma[i] = opt.lzma_fallback && lzma_try(data, j, lzma[i]);
+      have_lzma[i] = opt.lzma_fallback && lzma_try(data, j.data, j.size, lzma[i]);
       j.limit = have_lzma[i] ? lzma[i].size() : j.size;
     }
     segments_encode(*models[w], &jobs[first], n, &counter);
@@ -128,24 +159,9 @@ std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOp
   };
   parallel_run(threads, batches, work, tick);
 
-  info.version = format_version_for(info.segments);
-  // Only with the default segment size: a size the user chose (say, for parallel decoding) stays.
-  std::vector<uint8_t> whole;
-  if (opt.lzma_fallback && !opt.segment_size && whole_lzma(data, size, info, whole)) {
-    info.segment_size = size;
-    info.segments = {SegmentInfo{size, whole.size(), info.content_hash, SegmentMethod::kLzma}};
-    info.version = format_version_for(info.segments);
-    jobs.resize(1);
-    jobs[0].payload.swap(whole);
-  }
-  std::vector<uint8_t> out = header_serialize(info);
-  out.reserve(out.size() + info.model_size + info.payload_size());
-  if (opt.embed_model) out.insert(out.end(), model->file.begin(), model->file.end());
-  for (EncodeJob& j : jobs) {
-    out.insert(out.end(), j.payload.begin(), j.payload.end());
-    std::vector<uint8_t>().swap(j.payload);
-  }
-  return out;
+  std::vector<std::vector<uint8_t>> payloads(count);
+  for (size_t i = 0; i < count; ++i) payloads[i].swap(jobs[i].payload);
+  return archive_finish(info, data, size, opt, *model, payloads);
 }
 
 const char* version_string() { return "0.1.0"; }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cm_codec.h"
 #include "format.h"
 #include "lzma_segment.h"
 #include "segment_codec.h"
@@ -110,7 +111,11 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   // Segments are decoded a group at a time (bounded memory), each group split evenly.
   const size_t batch =
       probe ? std::min(probe->preferred_streams(), std::max<size_t>(1, (count + threads - 1) / threads)) : 1;
-  const size_t group = size_t(threads) * batch;
+  // Format 6's blocks are large and each holds its tables: a few per worker at a time.
+  const bool has_cm = std::any_of(info.segments.begin(), info.segments.end(), [](const SegmentInfo& s) {
+    return s.method == SegmentMethod::kCm || s.method == SegmentMethod::kCmModel;
+  });
+  const size_t group = size_t(threads) * (has_cm ? 2 : batch);
 
   std::vector<std::unique_ptr<Predictor>> models(threads);
   models[0] = std::move(probe);
@@ -118,6 +123,11 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     if (!models[w]) models[w] = model->make();
     models[w]->begin(batch);
   }
+  // Format 6's blocks with the model: decoded in lock-step batches of up to cm_slots lanes on
+  // predictors of their own (begun for that many slots).
+  const size_t cm_slots = 2;
+  std::vector<std::unique_ptr<Predictor>> cm_models(threads);
+  std::vector<size_t> cm_models_slots(threads, 0);
   ProgressCounter counter;
   uint64_t done_in = 0, done_coded = 0;
   auto tick = [&] {
@@ -136,6 +146,8 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     std::vector<std::vector<uint8_t>> payloads(n);
     std::vector<DecodeJob> jobs(n), coded;  // coded: the segments the model decodes
     std::vector<size_t> coded_at;
+    std::vector<CmDecodeJob> cm(n);
+    std::vector<CmDecodeJob*> cm_model, cm_alone;
     for (size_t i = 0; i < n; ++i) {
       const SegmentInfo& s = info.segments[first + i];
       payloads[i] = payload_read(r, s.coded_size);
@@ -156,6 +168,14 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
           coded.push_back(jobs[i]);
           coded_at.push_back(i);
           break;
+        case SegmentMethod::kCm:
+        case SegmentMethod::kCmModel:
+          cm[i].payload = jobs[i].payload;
+          cm[i].payload_size = jobs[i].payload_size;
+          cm[i].size = jobs[i].size;
+          cm[i].model = s.method == SegmentMethod::kCmModel;
+          (cm[i].model ? cm_model : cm_alone).push_back(&cm[i]);
+          break;
       }
     }
     counter.bytes_in = 0;
@@ -167,6 +187,46 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     };
     if (!coded.empty()) parallel_run(threads, bounds.size() - 1, work, tick);
     for (size_t t = 0; t < coded.size(); ++t) jobs[coded_at[t]] = std::move(coded[t]);
+    // Context-mixing blocks: those with the model in lock-step batches (as many lanes as
+    // the predictors hold), the others one by one.
+    if (!cm_model.empty() || !cm_alone.empty()) {
+      // Blocks of one lane share batches as the encoder's workers did (batch_split); blocks
+      // with several lanes go alone, their lanes a batch.
+      std::vector<std::vector<CmDecodeJob*>> work_items;
+      std::vector<CmDecodeJob*> single;
+      for (CmDecodeJob* j : cm_model) {
+        if (cm_payload_lanes(j->payload, j->payload_size, j->size) > 1)
+          work_items.push_back({j});
+        else
+          single.push_back(j);
+      }
+      const std::vector<size_t> cm_bounds = batch_split(single.size(), cm_slots, threads);
+      for (size_t b = 0; b + 1 < cm_bounds.size(); ++b)
+        work_items.emplace_back(single.begin() + long(cm_bounds[b]), single.begin() + long(cm_bounds[b + 1]));
+      const size_t with_model = work_items.size();
+      for (CmDecodeJob* j : cm_alone) work_items.push_back({j});
+      auto cm_work = [&](unsigned w, size_t b) {
+        std::vector<CmDecodeJob*>& item = work_items[b];
+        Predictor* p = nullptr;
+        if (b < with_model) {
+          size_t need = 0;
+          for (CmDecodeJob* j : item) need += std::max<size_t>(1, cm_payload_lanes(j->payload, j->payload_size, j->size));
+          if (!cm_models[w] || cm_models_slots[w] < need) {
+            cm_models[w] = model->make();
+            cm_models[w]->begin(need);
+            cm_models_slots[w] = need;
+          }
+          p = cm_models[w].get();
+        }
+        cm_blocks_decode(p, item.data(), item.size(), &counter);
+      };
+      parallel_run(threads, work_items.size(), cm_work, tick);
+      for (size_t i = 0; i < n; ++i)
+        if (cm[i].payload) {
+          jobs[i].out.swap(cm[i].out);
+          jobs[i].corrupt = cm[i].corrupt;
+        }
+    }
     // LZMA2 segments in order, each primed with the output before it (fast beside the model,
     // so on this thread).
     for (size_t i = 0; i < n; ++i) {

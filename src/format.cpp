@@ -19,7 +19,8 @@ constexpr uint8_t kSourceFile = 1;
 SegmentMethod entry_method(unsigned version, const uint8_t* e, const SegmentInfo& s, uint64_t i) {
   if (version == 1) return SegmentMethod::kModel;
   if (version == 2) return s.coded_size == s.original_size ? SegmentMethod::kStored : SegmentMethod::kModel;
-  const uint8_t newest = uint8_t(version >= 5   ? SegmentMethod::kModelMix
+  const uint8_t newest = uint8_t(version >= 6   ? SegmentMethod::kCmModel
+                                 : version >= 5 ? SegmentMethod::kModelMix
                                  : version >= 4 ? SegmentMethod::kModelMatch
                                                 : SegmentMethod::kLzma);
   if (e[24] > newest)
@@ -35,6 +36,11 @@ bool coded_size_valid(unsigned version, const SegmentInfo& s) {
   switch (s.method) {
     case SegmentMethod::kStored: return s.coded_size == s.original_size;
     case SegmentMethod::kLzma: return s.coded_size >= 1 && s.coded_size < s.original_size;
+    case SegmentMethod::kCm:
+    case SegmentMethod::kCmModel:
+      // The preamble, the flush, and at least 1 byte per 4096 coded (no bit costs less
+      // than log2(65536/65504) bits): bounds the block a decoder allocates by its payload.
+      return s.coded_size >= kCmMinCoded + s.original_size / 4096 && s.coded_size < s.original_size;
     case SegmentMethod::kModel:
     case SegmentMethod::kModelMatch:
     case SegmentMethod::kModelMix: break;
@@ -52,6 +58,8 @@ const char* segment_method_name(SegmentMethod m) {
     case SegmentMethod::kLzma: return "lzma";
     case SegmentMethod::kModelMatch: return "model+match";
     case SegmentMethod::kModelMix: return "model+match+mix";
+    case SegmentMethod::kCm: return "cm";
+    case SegmentMethod::kCmModel: return "cm+model";
   }
   return "?";
 }
@@ -59,6 +67,7 @@ const char* segment_method_name(SegmentMethod m) {
 unsigned format_version_for(const std::vector<SegmentInfo>& segments) {
   unsigned v = 3;
   for (const SegmentInfo& s : segments) {
+    if (s.method == SegmentMethod::kCm || s.method == SegmentMethod::kCmModel) v = std::max(v, 6u);
     if (s.method == SegmentMethod::kModelMix) v = std::max(v, 5u);
     if (s.method == SegmentMethod::kModelMatch) v = std::max(v, 4u);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "logistic.h"
+#include "util/fixed_point.h"
 
 namespace shz {
 namespace {
@@ -25,9 +26,6 @@ int word_char(uint8_t c) {
 
 constexpr int32_t kMaxWeight = 16 << 16;      // |weight| <= 16: keeps the dot product in range
 constexpr uint16_t kCounterInit = 2048 << 4;  // probability 1/2, no updates
-
-// x / 2^s rounded down, for any sign (>> of a negative number is only defined from C++20).
-int64_t floor_shift(int64_t x, int s) { return x >= 0 ? x >> s : ~((~x) >> s); }
 
 // A counter's entry: Q12 probability of a 1 in the top 12 bits, updates so far (up to 15) in
 // the low 4. Its rate is 1/(n + 1.5) after n updates: a fresh context learns fast.

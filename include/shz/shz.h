@@ -56,8 +56,19 @@ struct CompressOptions {
   // Code the (match-refined) pmfs bit by bit through the mixing stage (format 5: adaptive
   // counters on the segment's own recent bytes, mixed with the pmf). Needs match_model.
   bool mix_stage = true;
+  // Format 6: 1..9 codes the input in blocks through context mixing (model/cm) at that
+  // level, the model's pmfs one of its inputs where the model pays; 0 writes the formats
+  // above (match_model and mix_stage choose). The CLI's default is kDefaultLevel.
+  int level = 0;
+  // Format 6: bytes per lane within a block (0: one lane per block). Lanes advance in
+  // lock-step, one model slot each, sharing the block's statistics (docs/FORMAT.md).
+  uint64_t lane_size = 0;
   ProgressFn progress;
 };
+
+// The level the CLI uses when none is given (-1 .. -9).
+constexpr int kDefaultLevel = 6;
+constexpr int kMaxLevel = 9;
 
 struct DecompressOptions {
   std::string model;  // model file for archives that name one without embedding it
@@ -83,13 +94,16 @@ enum class SegmentMethod : uint8_t {
   kLzma = 2,    // a raw LZMA2 stream: smaller than the model's coding (format 3)
   kModelMatch = 3,  // range-coded with the model's pmfs refined by the match model (format 4)
   kModelMix = 4,    // as kModelMatch, then coded bit by bit through the mixing stage (format 5)
+  kCm = 5,          // context mixing over the whole segment, no model input (format 6)
+  kCmModel = 6,     // context mixing with the model's pmfs as an input (format 6)
 };
-// "model", "stored", "lzma", "model+match", "model+match+mix".
+// "model", "stored", "lzma", "model+match", "model+match+mix", "cm", "cm+model".
 const char* segment_method_name(SegmentMethod m);
 // Whether a segment so coded needs the archive's model to decode (model, model+match,
-// model+match+mix).
+// model+match+mix, cm+model).
 inline bool segment_uses_model(SegmentMethod m) {
-  return m == SegmentMethod::kModel || m == SegmentMethod::kModelMatch || m == SegmentMethod::kModelMix;
+  return m == SegmentMethod::kModel || m == SegmentMethod::kModelMatch || m == SegmentMethod::kModelMix ||
+         m == SegmentMethod::kCmModel;
 }
 
 struct SegmentInfo {

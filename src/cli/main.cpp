@@ -36,7 +36,9 @@ struct Options {
   bool no_match = false;
   bool no_mix = false;
   bool no_lzma = false;
-  std::string segment_size;
+  int level = 0;  // 0: kDefaultLevel
+  bool best = false;
+  std::string segment_size, lane_size;
   std::string device = "cpu";
 };
 
@@ -126,6 +128,11 @@ void compress_one(const Options& o, const std::string& in) {
   copt.lzma_fallback = !o.model_only && !o.no_lzma;
   copt.match_model = !o.model_only && !o.no_match;
   copt.mix_stage = !o.no_mix;
+  const bool legacy = o.model_only || o.no_match || o.no_mix;
+  if (legacy && (o.level || o.best))
+    throw Error(ErrorCode::kUsage, "a level (-1..-9) cannot be combined with --model-only, --no-match or --no-mix");
+  copt.level = legacy ? 0 : o.best ? kMaxLevel : o.level ? o.level : kDefaultLevel;
+  if (!o.lane_size.empty()) copt.lane_size = size_arg_parse(o.lane_size, "--lane-size");
   copt.threads = o.threads;
   copt.device = o.device;
   if (verbosity(o) >= 2) say(o, 2, "model: " + model_load(copt.model, copt.device)->description);
@@ -349,6 +356,15 @@ int main(int argc, char** argv) {
                    "Model: 'default' (the built-in SHA-RNN, the default), a built-in name (" +
                        shz::predictor_builtin_names() + ", or an older default model's, e.g. shz-small-v1) or a model file");
   comp->add_flag("--embed-model", o.embed_model, "Store the model file in the archive");
+  comp->add_option("-#,--level", o.level,
+                   "Level 1 (fastest) to 9 (strongest), also as -1 .. -9; default " + std::to_string(shz::kDefaultLevel) +
+                       ". Context mixing with the model as one input (format 6); levels differ in contexts, memory "
+                       "and block size, never in what a decoder needs")
+      ->check(CLI::Range(1, shz::kMaxLevel));
+  comp->add_flag("--best", o.best, "The strongest level (-9)");
+  comp->add_option("--lane-size", o.lane_size,
+                   "Format 6: bytes per lane, lanes of a block stepping the model as one batch (default: one lane "
+                   "per block; for GPUs)");
   comp->add_flag("--model-only", o.model_only,
                  "Code every segment with the model alone (or store it): no match model, no mixing, no LZMA2, so the size "
                  "measures the model");

@@ -39,6 +39,11 @@ std::vector<std::string> mode_args(const std::vector<std::string>& args, const s
   std::vector<std::string> rest;
   bool operands = false;  // after "--" every argument is a file
   for (const std::string& a : args) {
+    // -1 .. -9, as in gzip, xz and zstd: the level.
+    if (!operands && a.size() == 2 && a[0] == '-' && a[1] >= '1' && a[1] <= '9') {
+      rest.push_back("--level=" + a.substr(1));
+      continue;
+    }
     if (operands || a == "--" || a.size() < 2 || a[0] != '-') {
       operands = operands || a == "--";
       rest.push_back(a);

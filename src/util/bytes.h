@@ -13,6 +13,10 @@ inline void put_le16(std::vector<uint8_t>& v, uint16_t x) {
   v.push_back(uint8_t(x >> 8));
 }
 
+inline void put_le32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int i = 0; i < 4; ++i) v.push_back(uint8_t(x >> (8 * i)));
+}
+
 inline void put_le64(std::vector<uint8_t>& v, uint64_t x) {
   for (int i = 0; i < 8; ++i) v.push_back(uint8_t(x >> (8 * i)));
 }
@@ -22,6 +26,10 @@ inline void put_be64(std::vector<uint8_t>& v, uint64_t x) {
 }
 
 inline uint16_t get_le16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
+
+inline uint32_t get_le32(const uint8_t* p) {
+  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
 
 inline uint64_t get_le64(const uint8_t* p) {
   uint64_t x = 0;

@@ -1,0 +1,177 @@
+// Development tool for the context-mixing stage: codes files through CmModel in lanes, as
+// format 6 does, and prints each file's coded size (the sum of -log2 p over every bit, in
+// bytes) and speed. With --model, the SHA-RNN's probabilities along each byte are computed
+// once per file and lane size and cached in --cache (16 bytes per input byte), so that
+// variants of the CM can be compared in seconds. Prints figures, decides nothing.
+//
+// Usage: cm_tune [--model NAME|FILE] [--lane BYTES] [--level N] [--cache DIR]
+//                [--set KEY=VALUE ...] FILE...
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include "bench_input.h"
+#include "model/cm/cm_model.h"
+#include "shz/model.h"
+#include "util/hash.h"
+#include "util/parallel.h"
+
+using namespace shz;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// The cost of coding, not the bits: -log2 of each bit's probability, summed.
+class CostCoder : public cm::BitCoder {
+ public:
+  uint8_t byte = 0;
+  double bits = 0;
+  int code(uint32_t p1, int bit) override {
+    const int y = byte >> bit & 1;
+    bits -= std::log2((y ? p1 : 65536 - p1) / 65536.0);
+    return y;
+  }
+};
+
+// The model's probabilities along every byte, lane by lane (each lane from a fresh state).
+std::vector<uint16_t> model_paths(const LoadedModel& model, const std::vector<uint8_t>& in, size_t lane) {
+  const size_t lanes = (in.size() + lane - 1) / lane;
+  std::vector<uint16_t> out(in.size() * 8);
+  const unsigned threads = thread_count(0, lanes);
+  const size_t per = (lanes + threads - 1) / threads;
+  parallel_run(
+      threads, threads,
+      [&](unsigned, size_t w) {
+        const size_t first = w * per, last = std::min(lanes, first + per);
+        if (first >= last) return;
+        std::unique_ptr<Predictor> p = model.make();
+        p->begin(last - first);
+        std::vector<size_t> slots;
+        for (size_t i = first; i < last; ++i) p->reset(i - first);
+        std::vector<uint32_t> pmfs(256 * (last - first));
+        std::vector<uint8_t> bytes(last - first);
+        uint32_t cum[257];
+        for (size_t t = 0; t < lane; ++t) {
+          slots.clear();
+          for (size_t i = first; i < last; ++i)
+            if (i * lane + t < in.size() && t < lane) slots.push_back(i - first);
+          if (slots.empty()) break;
+          p->predict(slots.data(), slots.size(), pmfs.data());
+          for (size_t k = 0; k < slots.size(); ++k) {
+            const size_t pos = (first + slots[k]) * lane + t;
+            cm::pmf_cumulative(&pmfs[256 * k], cum);
+            cm::model_bits_path(cum, in[pos], &out[pos * 8]);
+            bytes[k] = in[pos];
+          }
+          p->update(slots.data(), slots.size(), bytes.data());
+        }
+      },
+      [] {});
+  return out;
+}
+
+bool set_param(cm::CmConfig& c, const std::string& kv) {
+  const size_t eq = kv.find('=');
+  if (eq == std::string::npos) return false;
+  const std::string k = kv.substr(0, eq);
+  const long v = std::strtol(kv.c_str() + eq + 1, nullptr, 0);
+  if (k == "contexts") c.contexts = uint32_t(v);
+  else if (k == "table_bits") c.table_bits = int(v);
+  else if (k == "match_bits") c.match_bits = int(v);
+  else if (k == "match0") c.match_min[0] = int(v);
+  else if (k == "match1") c.match_min[1] = int(v);
+  else if (k == "apm2") c.apm_order2 = v != 0;
+  else if (k == "shift") c.mixer_shift = int(v);
+  else if (k == "limit") c.counter_limit = int(v);
+  else return false;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model_name, cache = "/tmp/cm_tune_cache";
+  size_t lane = 65536;
+  bool lane_given = false;
+  int level = 5;
+  std::vector<std::string> sets, files;
+  bool no_model_input = false, sequential = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--model" && i + 1 < argc) model_name = argv[++i];
+    else if (a == "--lane" && i + 1 < argc) {
+      lane = std::strtoul(argv[++i], nullptr, 0);
+      lane_given = true;
+    }
+    else if (a == "--level" && i + 1 < argc) level = std::atoi(argv[++i]);
+    else if (a == "--cache" && i + 1 < argc) cache = argv[++i];
+    else if (a == "--set" && i + 1 < argc) sets.push_back(argv[++i]);
+    else if (a == "--no-model-input") no_model_input = true;
+    else if (a == "--sequential") sequential = true;
+    else files.push_back(a);
+  }
+  std::shared_ptr<const LoadedModel> model;
+  if (!model_name.empty()) model = model_load(model_name);
+  mkdir(cache.c_str(), 0755);
+  double total_in = 0, total_out = 0, total_s = 0;
+  for (const std::string& f : files) {
+    std::vector<uint8_t> in = bench_read_file("cm_tune", f);
+    cm::CmConfig cfg = cm::cm_config_for(level, in.size());
+    for (const std::string& s : sets)
+      if (!set_param(cfg, s)) {
+        std::fprintf(stderr, "cm_tune: bad --set %s\n", s.c_str());
+        return 1;
+      }
+    std::vector<uint16_t> paths;
+    if (model) {
+      char name[128];
+      std::snprintf(name, sizeof name, "/%016llx.%016llx.%zu.bits", (unsigned long long)hash_bytes(in.data(), in.size()),
+                    (unsigned long long)model->id.hash, lane);
+      const std::string path = cache + name;
+      if (FILE* fp = std::fopen(path.c_str(), "rb")) {
+        paths.resize(in.size() * 8);
+        if (std::fread(paths.data(), 2, paths.size(), fp) != paths.size()) paths.clear();
+        std::fclose(fp);
+      }
+      if (paths.empty()) {
+        paths = model_paths(*model, in, lane);
+        if (FILE* fp = std::fopen(path.c_str(), "wb")) {
+          std::fwrite(paths.data(), 2, paths.size(), fp);
+          std::fclose(fp);
+        }
+      }
+    }
+    const size_t lane_used = (model || lane_given) && !sequential ? lane : in.size();
+    std::vector<uint8_t> buf(in.size());
+    std::memcpy(buf.data(), in.data(), in.size());
+    const auto t0 = Clock::now();
+    cm::CmModel cmm;
+    cmm.reset(cfg, buf.data(), buf.size(), lane_used);
+    CostCoder coder;
+    const size_t lanes = cmm.lanes();
+    for (size_t t = 0; t < lane_used; ++t)
+      for (size_t i = 0; i < lanes; ++i) {
+        const size_t pos = i * lane_used + t;
+        if (pos >= in.size() || t >= lane_used) continue;
+        cm::ModelBits mb;
+        if (model && !no_model_input) mb.path = &paths[pos * 8];
+        coder.byte = in[pos];
+        cmm.code(i, mb, coder);
+      }
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double bytes = coder.bits / 8;
+    std::printf("%-40s %10zu -> %10.0f  %.4f bpb  %6.2f s  %7.1f KB/s\n", f.c_str(), in.size(), bytes,
+                coder.bits / double(in.size()), s, in.size() / 1000.0 / s);
+    total_in += double(in.size());
+    total_out += bytes;
+    total_s += s;
+  }
+  std::printf("%-40s %10.0f -> %10.0f  %.4f bpb  %6.2f s\n", "total", total_in, total_out, total_out * 8 / total_in,
+              total_s);
+}
