@@ -16,7 +16,7 @@ namespace shz {
 // APM's points and the mixing stage's counters both move at it (each from a table).
 constexpr uint32_t adaptive_rate(uint32_t n) { return 131072 / (2 * n + 3); }
 
-template <int kNats>
+template <int kNats, uint32_t kMinRate = 4096>
 class Apm {
  public:
   static constexpr int kPoints = 4 * kNats + 1;
@@ -51,7 +51,8 @@ class Apm {
   }
 
   // Moves the two points map() used toward the outcome y, each by its interpolation weight,
-  // at rate 1/(n + 1.5) after n updates of the context, never under 1/16.
+  // at rate 1/(n + 1.5) after n updates of the context, never under kMinRate / 2^16 (1/16 by
+  // default).
   void update(bool y) {
     uint16_t* a = &rows_[size_t(ctx_) * kStride];
     uint16_t& seen = a[kPoints];
@@ -74,7 +75,7 @@ class Apm {
   static constexpr struct Rates {
     uint32_t r[256];
     constexpr Rates() : r() {
-      for (uint32_t n = 0; n < 256; ++n) r[n] = std::max<uint32_t>(4096, adaptive_rate(n));
+      for (uint32_t n = 0; n < 256; ++n) r[n] = std::max<uint32_t>(kMinRate, adaptive_rate(n));
     }
   } kRates{};
 

@@ -89,6 +89,7 @@ bool set_param(cm::CmConfig& c, const std::string& kv) {
   else if (k == "apm2") c.apm_order2 = v != 0;
   else if (k == "shift") c.mixer_shift = int(v);
   else if (k == "limit") c.counter_limit = int(v);
+  else if (k == "exp") c.experiment = uint32_t(v);
   else return false;
   return true;
 }

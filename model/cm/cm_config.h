@@ -26,6 +26,7 @@ enum Ctx : uint32_t {
   kIndirect = 1u << 12,  // what followed the last occurrences of the last 1 and 2 bytes
   kRecord = 1u << 13,    // fixed-length records: the byte one record back, with the previous byte
   kWordText = 1u << 14,  // the word before with the previous byte and the word being written
+  kWordSkip = 1u << 15,  // the word being written and the one two back; the two words before it
 };
 
 struct CmConfig {
@@ -36,6 +37,7 @@ struct CmConfig {
   bool apm_order2 = true;  // a second APM, by the last two bytes
   int mixer_shift = 12;    // mixers' learning rate 2^-shift (Q12 error times Q8 input, in Q16)
   int counter_limit = 1023;  // StateMap update limit (slowest rate 1/(limit + 1.5))
+  uint32_t experiment = 0;   // development switches (tools/cm_tune --set exp=N); 0 in archives
 };
 
 // The level's config for a block of `size` bytes: tables grow with the block up to the

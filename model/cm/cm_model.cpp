@@ -12,7 +12,7 @@ constexpr uint32_t kPhi = 0x9E3779B1u;
 constexpr int kMaxContexts = 24;
 constexpr int kInputsPerContext = 2;
 constexpr int kFinders = 2;
-constexpr int kLayer1 = 4;  // first-layer mixers, each selected by its own context
+constexpr int kLayer1 = 5;  // first-layer mixers, each selected by its own context
 constexpr uint32_t kMaxMatch = 65535;
 constexpr int kMaxVerify = 48;  // a new match's length is counted back this far at most
 
@@ -66,7 +66,7 @@ struct ContextKind {
 constexpr ContextKind kKinds[] = {
     {kOrder0, 1}, {kOrder1, 1}, {kOrder2, 1}, {kOrder3, 1},   {kOrder4, 1},    {kOrder5, 1},   {kOrder6, 1},
     {kOrder8, 1}, {kWord, 1},   {kWordPair, 1}, {kSparse, 3}, {kColumn, 2}, {kIndirect, 2}, {kRecord, 2},
-    {kWordText, 1},
+    {kWordText, 1}, {kWordSkip, 2},
 };
 
 }  // namespace
@@ -125,7 +125,7 @@ struct CmModel::Impl {
   StateMap match_map[kFinders];
   std::vector<uint16_t> ind1, ind2;  // the two bytes that followed each last byte / last two bytes
   Mixer layer1[kLayer1], layer2;
-  Apm<12> apm1, apm2;
+  Apm<12, 1024> apm1, apm2;
   std::vector<int32_t> x;  // the inputs of one bit
   int32_t x2[Mixer::padded(kLayer1)] = {};  // the first layer's outputs
   uint8_t* cur[kMaxContexts];  // each context's bucket for the current nibble
@@ -175,9 +175,9 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   m.ind2.assign(65536, 0);
   m.inputs = m.n * kInputsPerContext + kFinders * 2 + 2 + 1;
   m.x.assign(size_t(Mixer::padded(m.inputs)), 0);
-  const int sets[kLayer1] = {256, 32 * 8, 256, 17 * 8};
+  const int sets[kLayer1] = {256, 32 * 8, 256, 17 * 8, 72 * 8};
   for (int i = 0; i < kLayer1; ++i) m.layer1[i].reset(m.inputs, sets[i], 1 << 13, cfg.mixer_shift);
-  m.layer2.reset(kLayer1, 8, 65536 / kLayer1, cfg.mixer_shift);
+  m.layer2.reset(kLayer1, 256, 65536 / kLayer1, cfg.mixer_shift);
   const int apm_rows = 1 << 16;
   m.apm1.reset(apm_rows);
   m.apm2.reset(cfg.apm_order2 ? apm_rows : 1);
@@ -207,7 +207,7 @@ void CmModel::hashes(Lane& l) {
   if (l.rlen && l.t >= l.rlen) r1 = lane[l.t - l.rlen];
   if (l.rlen && l.t >= 2 * l.rlen) r2 = lane[l.t - 2 * l.rlen];
   int i = m.hashed_from;
-  int sparse = 0, column = 0, indirect = 0, record = 0;
+  int sparse = 0, column = 0, indirect = 0, record = 0, skip = 0;
   for (int k = m.hashed_from; k < m.n; ++k) {
     uint32_t v = 0;
     switch (m.kinds[size_t(k)]) {
@@ -220,6 +220,10 @@ void CmModel::hashes(Lane& l) {
       case kWord: v = l.word0 ? hash_ctx(9, l.word0, 0) : hash_ctx(9, 0, c1 + 1); break;
       case kWordPair: v = hash_ctx(10, l.word0, l.word1); break;
       case kWordText: v = hash_ctx(11, l.word1 + l.word2 * kPhi, c1); break;
+      case kWordSkip:
+        v = skip == 0 ? hash_ctx(21, l.word0, l.word2) : hash_ctx(22, l.word1, l.word2 + c1 * kPhi);
+        ++skip;
+        break;
       case kSparse:
         if (sparse == 0) v = hash_ctx(12, uint32_t(h8 >> 8 & 0xFFFF), 0);
         if (sparse == 1) v = hash_ctx(13, uint32_t(h8 & 0xFF) | uint32_t(h8 >> 8 & 0xFF00), 0);
@@ -286,11 +290,18 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     // Inputs: each context's bit history through its StateMap, as a stretched probability
     // and as a probability (which weighs confident states more).
     int in = 0;
+    int known = 0;  // the order contexts that have seen this decision
     for (int k = 0; k < m.n; ++k) {
       m.state[k] = &m.cur[k][j];
+      if (m.kinds[size_t(k)] <= kOrder8 && *m.state[k]) ++known;
       const uint32_t p = m.maps[size_t(k)].p(*m.state[k]);
-      x[in++] = stretch[p];
-      x[in++] = (int32_t(p) - 32768) >> 6;
+      if (*m.state[k] == 0) {  // never seen: no opinion
+        x[in++] = 0;
+        x[in++] = 0;
+      } else {
+        x[in++] = stretch[p];
+        x[in++] = (int32_t(p) - 32768) >> 6;
+      }
     }
     int match_sel = 0;
     for (int f = 0; f < kFinders; ++f) {
@@ -315,15 +326,23 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
       x[in++] = 0;
     }
     x[in++] = 256;
-    const int sel[kLayer1] = {int(c0), match_sel * 8 + bit, int(c1), model_sel * 8 + bit};
+    const int sel[kLayer1] = {int(c0), match_sel * 8 + bit, int(c1), model_sel * 8 + bit,
+                              (known * 8 + std::min(match_sel, 7)) * 8 + bit};
     for (int i = 0; i < kLayer1; ++i) m.x2[i] = m.layer1[i].mix(x, sel[i]);
-    const int xm = m.layer2.mix(m.x2, bit);
+    const int xm = m.layer2.mix(m.x2, int(c0));
     const uint32_t pm = m.layer2.p();
+    // The second nibble's bucket is one of two once three bits are known: fetch both
+    // while this bit is coded.
+    if (bit == 4)
+      for (int k = m.hashed_from; k < m.n; ++k) {
+        m.table.prefetch(bucket_hash(l.h[k], (c0 << 1) - 15));
+        m.table.prefetch(bucket_hash(l.h[k], (c0 << 1 | 1) - 15));
+      }
     const uint32_t a1 = m.apm1.map(int(c0 | c1 << 8), xm);
     uint32_t p;
     if (m.cfg.apm_order2) {
       const uint32_t a2 = m.apm2.map(int((c0 | c1 << 8 | c2 << 16) * kPhi >> 16), xm);
-      p = (pm + a1 + 2 * a2 + 2) >> 2;
+      p = (2 * pm + a1 + a2 + 2) >> 2;
     } else {
       p = (pm + a1 + 1) >> 1;
     }
