@@ -135,8 +135,9 @@ size_t lane_count(size_t size, size_t lane_size) { return lane_size == 0 ? 1 : (
 
 // Whether a preamble is valid for a block of `size` bytes.
 bool preamble_valid(const uint8_t* q, size_t payload_size, size_t size) {
-  return payload_size >= kCmPreamble && q[0] >= 1 && q[0] <= 9 && (q[1] & ~kCmFlagX86) == 0 && get_le32(q + 2) != 0 &&
-         get_le32(q + 2) <= std::max<size_t>(size, 1);
+  if (payload_size < kCmPreamble || q[0] < 1 || q[0] > 9 || (q[1] & ~kCmFlagX86) != 0) return false;
+  const size_t lane = get_le32(q + 2);
+  return lane != 0 && lane <= std::max<size_t>(size, 1) && lane_count(size, lane) <= kCmMaxLanes;
 }
 
 size_t cm_payload_lanes(const uint8_t* payload, size_t payload_size, size_t size) {

@@ -19,6 +19,8 @@ namespace shz {
 
 constexpr size_t kCmPreamble = 6;
 constexpr uint8_t kCmFlagX86 = 1;  // the block's bytes went through the x86 filter first
+// The most lanes a block may have: bounds the model slots (memory) a decoder gives a block.
+constexpr size_t kCmMaxLanes = 256;
 
 struct CmEncodeJob {
   const uint8_t* data = nullptr;  // the block's original bytes
@@ -26,7 +28,7 @@ struct CmEncodeJob {
   int level = 6;                  // 1..9 (cm_config_for)
   bool model = false;             // the model's pmfs are an input (method cm+model)
   bool x86 = false;               // filter the bytes first
-  size_t lane_size = 0;           // 0: one lane
+  size_t lane_size = 0;           // 0: one lane; else at least size / kCmMaxLanes
   size_t limit = SIZE_MAX;        // give up once the payload reaches this many bytes
   std::vector<uint8_t> payload;   // out: preamble + coded bits
   bool gave_up = false;           // out

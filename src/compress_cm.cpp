@@ -78,6 +78,10 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
     j.size = size_t(i + 1 < count ? seg : size - i * seg);
     j.level = level;
     j.lane_size = opt.lane_size && opt.lane_size < j.size ? size_t(opt.lane_size) : 0;
+    if (j.lane_size && (j.size + j.lane_size - 1) / j.lane_size > kCmMaxLanes)
+      throw Error(ErrorCode::kUsage, "lane size " + std::to_string(opt.lane_size) + " makes more than " +
+                                         std::to_string(kCmMaxLanes) + " lanes in a block of " +
+                                         std::to_string(j.size) + " bytes");
     lanes_most = std::max(lanes_most, j.lane_size ? (j.size + j.lane_size - 1) / j.lane_size : 1);
   }
 

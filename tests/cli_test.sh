@@ -163,10 +163,10 @@ grep -qE "model\+match$" out.txt && bad "--model-only archive has match-model se
 expect 0 "" "$SHZ" decompress -q -c best.shz
 cmp -s out.txt src.h && ok || bad "best.shz does not round-trip"
 
-# The mixing stage (format 5), the match model (format 4) and the switches that turn each
-# method off.
+# The mixing stage (format 5, level 0), the match model (format 4) and the switches that
+# turn each method off.
 head -c 30000 "$SRC/corpora/kjv-pentateuch.txt" >kjv.txt
-expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K -o mix.shz kjv.txt
+expect 0 "" "$SHZ" compress -q -0 -m order2 --segment-size 16K -o mix.shz kjv.txt
 expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K --no-mix -o match.shz kjv.txt
 expect 0 "" "$SHZ" compress -q -m order2 --segment-size 16K --no-match -o nomatch.shz kjv.txt
 expect 0 "" "$SHZ" info -vv mix.shz
@@ -185,6 +185,23 @@ grep -qE " lzma$" out.txt && bad "--no-lzma archive has LZMA2 segments: $(cat ou
 for a in mix match nomatch nolzma; do
   expect 0 "" "$SHZ" decompress -q -c $a.shz
   cmp -s out.txt "$([ $a = nolzma ] && echo src.h || echo kjv.txt)" && ok || bad "$a.shz does not round-trip"
+done
+
+# Levels (format 6, context mixing): -1 .. -9, --level N, --best; a level with a switch of
+# the older formats is refused.
+expect 0 "" "$SHZ" compress -q -1 -m order2 -o l1.shz kjv.txt
+expect 0 "" "$SHZ" compress -q --level 9 -m order2 -o l9.shz kjv.txt
+expect 0 "" "$SHZ" compress -q --best -m order2 -o best9.shz kjv.txt
+cmp -s l9.shz best9.shz && ok || bad "--best should equal --level 9"
+expect 0 "" "$SHZ" info -vv l1.shz
+grep -q "format version  6" out.txt && grep -qE " cm\+model$" out.txt && grep -q "by context mixing with the model" out.txt \
+  && ok || bad "info -vv should show format 6 and cm+model blocks: $(cat out.txt)"
+[ "$(wc -c <l9.shz)" -lt "$(wc -c <mix.shz)" ] && ok || bad "context mixing should make KJV smaller than format 5"
+expect 1 "cannot be combined" "$SHZ" compress -c -9 --no-mix kjv.txt
+expect 1 "" "$SHZ" compress -c --level 10 kjv.txt
+for a in l1 l9; do
+  expect 0 "" "$SHZ" decompress -q -c $a.shz
+  cmp -s out.txt kjv.txt && ok || bad "$a.shz does not round-trip"
 done
 
 # eval: bits per byte from real archives; train/export need shz-train beside shz or on PATH.
@@ -225,8 +242,8 @@ expect 1 "embed-model needs a model file" "$SHZ" compress -c -m order2 --embed-m
 printf 'not a model' >junk.shzm
 expect 3 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
 expect 2 "model file missing.shzm: cannot open: No such file" "$SHZ" compress -c -m missing.shzm ms.txt
-# An archive no segment of which the model coded (here all LZMA2) decodes without it.
-expect 0 "" "$SHZ" compress -q -m m.shzm -o ml.shz ms.txt
+# An archive no segment of which the model coded (here all LZMA2, at level 0) decodes without it.
+expect 0 "" "$SHZ" compress -q -0 -m m.shzm -o ml.shz ms.txt
 expect 0 "" "$SHZ" info ml.shz
 grep -q "no segment uses it" out.txt && ok || bad "info should say the model is not needed: $(cat out.txt)"
 expect 0 "" "$SHZ" decompress -q -o ml.out ml.shz

@@ -12,23 +12,47 @@ int bits_for(uint64_t n, int lo, int hi) {
   return b;
 }
 
+// What each level adds: contexts and the cap on the bucket table (2^cap buckets of 16 bytes).
+struct LevelSpec {
+  uint32_t contexts;
+  int table_cap;
+  bool second_finder;
+  bool apm_order2;
+};
+
+constexpr uint32_t kL1 = kOrder0 | kOrder1 | kOrder2 | kOrder3 | kOrder4 | kWord;
+constexpr uint32_t kL2 = kL1 | kOrder6 | kSparse | kIndirect;
+constexpr uint32_t kL4 = kL2 | kWordPair | kColumn | kOrder5 | kOrder8 | kRecord | kWordText;
+constexpr uint32_t kL9 = kL4 | kWordSkip;
+
+constexpr LevelSpec kLevels[10] = {
+    {kL1, 18, false, false},  // (0: unused)
+    {kL1, 20, false, false}, {kL2, 21, true, true},  {kL2, 21, true, true},  {kL4, 22, true, true},
+    {kL4, 22, true, true},   {kL4, 22, true, true},  {kL4, 23, true, true},  {kL9, 24, true, true},
+    {kL9, 24, true, true},
+};
+
 }  // namespace
 
 CmConfig cm_config_for(int level, uint64_t size) {
+  const LevelSpec& spec = kLevels[std::clamp(level, 1, 9)];
   CmConfig c;
-  level = std::clamp(level, 1, 9);
-  c.contexts = kOrder0 | kOrder1 | kOrder2 | kOrder3 | kOrder4 | kOrder5 | kOrder6 | kOrder8 | kWord | kWordPair |
-               kSparse | kColumn | kIndirect | kRecord | kWordText;
-  const int cap = 22;
-  c.table_bits = bits_for(size * 8, 12, cap);
+  c.contexts = spec.contexts;
+  // Buckets: about two per context and byte at most (each byte touches two per context, and
+  // most repeat); within the level's cap.
+  c.table_bits = bits_for(size * 8, 12, spec.table_cap);
   c.match_bits = bits_for(size, 12, 22);
+  c.match_min[1] = spec.second_finder ? 16 : 0;
+  c.apm_order2 = spec.apm_order2;
+  c.apm_bits = bits_for(size * 2, 10, 16);
   return c;
 }
 
 uint64_t cm_memory(int level, uint64_t size) {
   const CmConfig c = cm_config_for(level, size);
-  return (uint64_t(16) << c.table_bits) + (uint64_t(8) << c.match_bits) + size + 2 * (uint64_t(100) << 16) * 2 +
-         256 * 17 * 16;
+  const uint64_t apms = 2 * (uint64_t(50) << 16) * 2;
+  const uint64_t finders = (c.match_min[1] ? 2 : 1) * (uint64_t(4) << c.match_bits);
+  return (uint64_t(16) << c.table_bits) + finders + 2 * size + apms + 256 * 17 * 16 + 65536 * 2;
 }
 
 }  // namespace shz::cm

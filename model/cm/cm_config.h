@@ -35,6 +35,7 @@ struct CmConfig {
   int match_bits = 16;     // 2^match_bits entries in each match finder's table
   int match_min[2] = {6, 16};  // the finders' context lengths (0: finder off)
   bool apm_order2 = true;  // a second APM, by the last two bytes
+  int apm_bits = 16;       // 2^apm_bits rows in each APM (16: the first APM indexed directly)
   int mixer_shift = 12;    // mixers' learning rate 2^-shift (Q12 error times Q8 input, in Q16)
   int counter_limit = 1023;  // StateMap update limit (slowest rate 1/(limit + 1.5))
   uint32_t experiment = 0;   // development switches (tools/cm_tune --set exp=N); 0 in archives

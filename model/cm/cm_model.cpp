@@ -178,7 +178,7 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   const int sets[kLayer1] = {256, 32 * 8, 256, 17 * 8, 72 * 8};
   for (int i = 0; i < kLayer1; ++i) m.layer1[i].reset(m.inputs, sets[i], 1 << 13, cfg.mixer_shift);
   m.layer2.reset(kLayer1, 256, 65536 / kLayer1, cfg.mixer_shift);
-  const int apm_rows = 1 << 16;
+  const int apm_rows = 1 << cfg.apm_bits;
   m.apm1.reset(apm_rows);
   m.apm2.reset(cfg.apm_order2 ? apm_rows : 1);
 
@@ -338,10 +338,11 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
         m.table.prefetch(bucket_hash(l.h[k], (c0 << 1) - 15));
         m.table.prefetch(bucket_hash(l.h[k], (c0 << 1 | 1) - 15));
       }
-    const uint32_t a1 = m.apm1.map(int(c0 | c1 << 8), xm);
+    const uint32_t o1 = c0 | c1 << 8;
+    const uint32_t a1 = m.apm1.map(int(m.cfg.apm_bits == 16 ? o1 : o1 * kPhi >> (32 - m.cfg.apm_bits)), xm);
     uint32_t p;
     if (m.cfg.apm_order2) {
-      const uint32_t a2 = m.apm2.map(int((c0 | c1 << 8 | c2 << 16) * kPhi >> 16), xm);
+      const uint32_t a2 = m.apm2.map(int((c0 | c1 << 8 | c2 << 16) * kPhi >> (32 - m.cfg.apm_bits)), xm);
       p = (2 * pm + a1 + a2 + 2) >> 2;
     } else {
       p = (pm + a1 + 1) >> 1;

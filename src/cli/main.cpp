@@ -36,7 +36,7 @@ struct Options {
   bool no_match = false;
   bool no_mix = false;
   bool no_lzma = false;
-  int level = 0;  // 0: kDefaultLevel
+  int level = -1;  // -1: kDefaultLevel; 0: the formats before context mixing
   bool best = false;
   std::string segment_size, lane_size;
   std::string device = "cpu";
@@ -129,9 +129,9 @@ void compress_one(const Options& o, const std::string& in) {
   copt.match_model = !o.model_only && !o.no_match;
   copt.mix_stage = !o.no_mix;
   const bool legacy = o.model_only || o.no_match || o.no_mix;
-  if (legacy && (o.level || o.best))
+  if (legacy && (o.level > 0 || o.best))
     throw Error(ErrorCode::kUsage, "a level (-1..-9) cannot be combined with --model-only, --no-match or --no-mix");
-  copt.level = legacy ? 0 : o.best ? kMaxLevel : o.level ? o.level : kDefaultLevel;
+  copt.level = legacy ? 0 : o.best ? kMaxLevel : o.level >= 0 ? o.level : kDefaultLevel;
   if (!o.lane_size.empty()) copt.lane_size = size_arg_parse(o.lane_size, "--lane-size");
   copt.threads = o.threads;
   copt.device = o.device;
@@ -250,7 +250,7 @@ void info_one(const Options& o, const std::string& in) {
     std::printf("  without model   %llu bytes, %.4f bits per byte\n",
                 (unsigned long long)(info.archive_size() - info.model_size),
                 n > 0 ? 8.0 * double(info.archive_size() - info.model_size) / n : 0.0);
-  size_t by_method[5] = {0, 0, 0, 0, 0};
+  size_t by_method[7] = {0, 0, 0, 0, 0, 0, 0};
   for (const SegmentInfo& s : info.segments) ++by_method[size_t(s.method)];
   std::printf("  segments        %zu of up to %llu bytes", info.segments.size(), (unsigned long long)info.segment_size);
   if (by_method[0] != info.segments.size()) {
@@ -258,7 +258,9 @@ void info_one(const Options& o, const std::string& in) {
     const struct {
       SegmentMethod m;
       const char* what;
-    } kinds[] = {{SegmentMethod::kModelMix, "by the model with the match model and the mixing stage"},
+    } kinds[] = {{SegmentMethod::kCmModel, "by context mixing with the model"},
+                 {SegmentMethod::kCm, "by context mixing without the model (it did not pay there)"},
+                 {SegmentMethod::kModelMix, "by the model with the match model and the mixing stage"},
                  {SegmentMethod::kModelMatch, "by the model with the match model"},
                  {SegmentMethod::kModel, "by the model alone"},
                  {SegmentMethod::kLzma, "by LZMA2 (smaller there)"},
@@ -359,8 +361,9 @@ int main(int argc, char** argv) {
   comp->add_option("-#,--level", o.level,
                    "Level 1 (fastest) to 9 (strongest), also as -1 .. -9; default " + std::to_string(shz::kDefaultLevel) +
                        ". Context mixing with the model as one input (format 6); levels differ in contexts, memory "
-                       "and block size, never in what a decoder needs")
-      ->check(CLI::Range(1, shz::kMaxLevel));
+                       "and block size, never in what a decoder needs. 0 (-0): the format before context mixing "
+                       "(format 5: the model per 64 KiB segment, the match model and the mixing stage), faster and larger")
+      ->check(CLI::Range(0, shz::kMaxLevel));
   comp->add_flag("--best", o.best, "The strongest level (-9)");
   comp->add_option("--lane-size", o.lane_size,
                    "Format 6: bytes per lane, lanes of a block stepping the model as one batch (default: one lane "

@@ -22,9 +22,25 @@ const char* mode_of_long(const std::string& a) {
   return nullptr;
 }
 
+// -0 .. -9, as in gzip, xz and zstd (the level), as --level=N, which the parser reads; up
+// to "--", after which every argument is a file.
+std::vector<std::string> level_args(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  bool operands = false;
+  for (const std::string& a : args) {
+    if (!operands && a.size() == 2 && a[0] == '-' && a[1] >= '0' && a[1] <= '9')
+      out.push_back("--level=" + a.substr(1));
+    else
+      out.push_back(a);
+    operands = operands || a == "--";
+  }
+  return out;
+}
+
 }  // namespace
 
-std::vector<std::string> mode_args(const std::vector<std::string>& args, const std::vector<std::string>& subcommands) {
+std::vector<std::string> mode_args(const std::vector<std::string>& in, const std::vector<std::string>& subcommands) {
+  const std::vector<std::string> args = level_args(in);
   if (args.empty()) return args;
   const std::string& first = args[0];
   if (std::find(subcommands.begin(), subcommands.end(), first) != subcommands.end() || first == "-h" ||
@@ -39,11 +55,6 @@ std::vector<std::string> mode_args(const std::vector<std::string>& args, const s
   std::vector<std::string> rest;
   bool operands = false;  // after "--" every argument is a file
   for (const std::string& a : args) {
-    // -1 .. -9, as in gzip, xz and zstd: the level.
-    if (!operands && a.size() == 2 && a[0] == '-' && a[1] >= '1' && a[1] <= '9') {
-      rest.push_back("--level=" + a.substr(1));
-      continue;
-    }
     if (operands || a == "--" || a.size() < 2 || a[0] != '-') {
       operands = operands || a == "--";
       rest.push_back(a);
