@@ -67,6 +67,35 @@ TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]")
   std::remove(model.c_str());
 }
 
+// Format 6: blocks of context mixing whose lanes step the model as a batch (lane_size), two
+// blocks in lock-step on each worker: every pmf the GPU gives must be the CPU's, or the
+// archives differ.
+TEST_CASE("cuda: context-mixing archives equal the CPU's and decode across backends", "[cuda][cm]") {
+  if (!gpu_or_skip()) return;
+  const std::string model = write_temp(small_model_bytes(), "cuda-cm.shzm");
+  const auto text = test::corpus("jargon-4.4.7.txt", 6000);
+  CompressOptions o;
+  o.model = model;
+  o.level = kDefaultLevel;
+  o.segment_size = 3000;  // two blocks
+  o.lane_size = 500;      // six lanes each: a batch of twelve
+  o.lzma_fallback = false;
+  o.threads = 1;
+  const auto cpu = compress(text.data(), text.size(), o);
+  const ArchiveInfo info = archive_read_info(cpu.data(), cpu.size());
+  for (const SegmentInfo& s : info.segments) REQUIRE(s.method == SegmentMethod::kCmModel);
+  o.device = "cuda";
+  const auto gpu = compress(text.data(), text.size(), o);
+  CHECK(gpu == cpu);
+  DecompressOptions d;
+  d.model = model;
+  d.device = "cpu";
+  CHECK(decompress(gpu.data(), gpu.size(), d) == text);
+  d.device = "cuda";
+  CHECK(decompress(cpu.data(), cpu.size(), d) == text);
+  std::remove(model.c_str());
+}
+
 TEST_CASE("cuda: --device cuda without a GPU is a clear error", "[cuda]") {
   std::string why;
   if (cuda::available(&why)) return;  // covered by the cases above
