@@ -1,7 +1,11 @@
 // Coding format 6's context-mixing blocks ("cm" and "cm+model" segments, docs/FORMAT.md):
 // each block's bytes through a CmModel (model/cm), whose inputs include, for "cm+model",
-// the archive's model's pmf for every byte. Several blocks advance in lock-step so that the
-// model steps them as one batch; each block has its own CmModel, so the grouping changes
+// the archive's model's pmf for every byte.
+//
+// A block's lanes advance in lock-step, byte t of every lane, then t + 1. Its lanes may be
+// shared among several threads, each stepping the model for its own lanes as one batch on
+// its own predictor; the context mixing itself visits the lanes in their fixed order, the
+// threads taking turns (a ticket passed from one to the next), so the thread count changes
 // no bit.
 //
 // A payload starts with a 6-byte preamble (level, flags, lane size) and then holds the
@@ -43,15 +47,22 @@ struct CmDecodeJob {
   bool corrupt = false;      // out: the payload was inconsistent
 };
 
-// Encodes jobs[0..n). When some job has `model`, p must be non-null and begun with at least
-// as many slots as those jobs have lanes. CM-only jobs run one after another.
-void cm_blocks_encode(Predictor* p, CmEncodeJob* const* jobs, size_t n, ProgressCounter* progress);
+// The lanes of a block of `size` bytes cut into lanes of lane_size (0: one lane).
+size_t cm_lane_count(size_t size, size_t lane_size);
 
-// Decodes jobs[0..n), as cm_blocks_encode coded them.
-void cm_blocks_decode(Predictor* p, CmDecodeJob* const* jobs, size_t n, ProgressCounter* progress);
+// Encodes one block with p.size() threads (the calling one and p.size() - 1 more), thread g
+// stepping the model, when job.model, on p[g] for its share of the lanes (contiguous, in
+// order; p[g] begun with at least that many slots). Without the model, p holds one null.
+// At most as many threads as lanes take part.
+void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& job, ProgressCounter* progress);
 
-// The lanes of a payload's block of `size` bytes (0 when its preamble is invalid): the model
-// slots a cm+model block needs.
+// Decodes one block, as cm_block_encode coded it, with any number of threads.
+void cm_block_decode(const std::vector<Predictor*>& p, CmDecodeJob& job, ProgressCounter* progress);
+
+// The lanes of a payload's block of `size` bytes (0 when its preamble is invalid).
 size_t cm_payload_lanes(const uint8_t* payload, size_t payload_size, size_t size);
+
+// Lane g's share of `lanes` among `groups` threads: [first, last).
+inline size_t cm_group_first(size_t lanes, size_t groups, size_t g) { return lanes * g / groups; }
 
 }  // namespace shz

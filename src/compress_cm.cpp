@@ -1,8 +1,9 @@
 // compress() at a level (format 6): the input in blocks, each coded by context mixing
 // (model/cm) with the model's pmfs as one of its inputs where the model pays for its time,
 // the x86 filter where the bytes look like machine code, and LZMA2 or the bytes themselves
-// where those are smaller. The archive depends on the input, the model and the level only:
-// thread count and batch grouping cannot change a byte.
+// where those are smaller. A block's lanes step the model as batches shared among the
+// threads. The archive depends on the input, the model and the level only: thread count and
+// batching cannot change a byte.
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -20,11 +21,6 @@
 namespace shz {
 namespace {
 
-// Blocks are coded in lock-step batches of at most this many per worker: the model's
-// batch speed-up is nearly all there at 2 (engine_bench), and each block in flight holds
-// its tables.
-constexpr size_t kCmBatch = 2;
-
 // The model's trial: the first kTrial bytes of a block coded with and without it. The model
 // is kept when it saves at least 1/kTrialGain of the bytes: it costs ten times the time.
 constexpr size_t kTrial = 32 << 10;
@@ -35,25 +31,39 @@ bool model_pays(Predictor& p, const CmEncodeJob& block) {
   if (block.size < kTrialMinBlock) return true;
   CmEncodeJob with = block, without = block;
   with.size = without.size = std::min(block.size, kTrial);
+  with.lane_size = without.lane_size = 0;
   with.model = true;
   without.model = false;
   with.limit = without.limit = SIZE_MAX;
-  CmEncodeJob* a = &with;
-  CmEncodeJob* b = &without;
-  cm_blocks_encode(&p, &a, 1, nullptr);
-  cm_blocks_encode(nullptr, &b, 1, nullptr);
+  cm_block_encode({&p}, with, nullptr);
+  cm_block_encode({nullptr}, without, nullptr);
   return with.payload.size() * kTrialGain < without.payload.size() * (kTrialGain - 1);
 }
+
+// Per level: the largest block, and the most lanes a block is cut into (each at least
+// kMinLane bytes). More lanes are bigger model batches (faster: engine_bench) and cost
+// about 0.75% per doubling on the development set (docs/RESULTS.md).
+struct LevelPlan {
+  uint64_t max_block;
+  size_t lanes;
+};
+constexpr LevelPlan kPlans[10] = {
+    {0, 1},        {4 << 20, 8},  {8 << 20, 8},  {8 << 20, 8},  {16 << 20, 4}, {16 << 20, 4},
+    {16 << 20, 4}, {32 << 20, 4}, {32 << 20, 2}, {64 << 20, 2},
+};
+constexpr size_t kMinLane = 32 << 10;
 
 }  // namespace
 
 uint64_t cm_block_size(int level, uint64_t size) {
-  const uint64_t max_block = (level <= 3 ? uint64_t(8) : level <= 6 ? uint64_t(16) : uint64_t(32)) << 20;
-  uint64_t blocks = (size + max_block - 1) / max_block;
-  // Two blocks from 256 KiB on, so that two cores share the work.
-  if (blocks < 2 && size >= (uint64_t(256) << 10)) blocks = 2;
-  if (blocks == 0) return 1;
-  return (size + blocks - 1) / blocks;
+  const uint64_t max_block = kPlans[std::clamp(level, 1, kMaxLevel)].max_block;
+  const uint64_t blocks = std::max<uint64_t>(1, (size + max_block - 1) / max_block);
+  return std::max<uint64_t>(1, (size + blocks - 1) / blocks);
+}
+
+size_t cm_lane_size(int level, size_t block) {
+  const size_t lanes = std::clamp<size_t>(block / kMinLane, 1, kPlans[std::clamp(level, 1, kMaxLevel)].lanes);
+  return lanes == 1 ? 0 : (block + lanes - 1) / lanes;
 }
 
 std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const CompressOptions& opt,
@@ -64,77 +74,85 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
     throw Error(ErrorCode::kUsage, "segment size " + std::to_string(seg) + " is over the limit of " +
                                        std::to_string(kMaxSegmentSize) + " bytes");
   const size_t count = size_t(size / seg + (size % seg != 0));
-  const unsigned threads = thread_count(opt.threads, count);
-  const std::vector<size_t> bounds = batch_split(count, kCmBatch, threads);
-  const size_t batches = bounds.size() - 1;
+  const unsigned threads = thread_count(opt.threads, SIZE_MAX);
 
   ArchiveInfo info = archive_info_start(data, size, seg, opt, *model);
   info.segments.resize(count);
   std::vector<CmEncodeJob> jobs(count);
-  size_t lanes_most = 1;
   for (size_t i = 0; i < count; ++i) {
     CmEncodeJob& j = jobs[i];
     j.data = data + i * seg;
     j.size = size_t(i + 1 < count ? seg : size - i * seg);
     j.level = level;
-    j.lane_size = opt.lane_size && opt.lane_size < j.size ? size_t(opt.lane_size) : 0;
-    if (j.lane_size && (j.size + j.lane_size - 1) / j.lane_size > kCmMaxLanes)
+    j.lane_size = opt.lane_size ? (opt.lane_size < j.size ? size_t(opt.lane_size) : 0) : cm_lane_size(level, j.size);
+    if (cm_lane_count(j.size, j.lane_size) > kCmMaxLanes)
       throw Error(ErrorCode::kUsage, "lane size " + std::to_string(opt.lane_size) + " makes more than " +
                                          std::to_string(kCmMaxLanes) + " lanes in a block of " +
                                          std::to_string(j.size) + " bytes");
-    lanes_most = std::max(lanes_most, j.lane_size ? (j.size + j.lane_size - 1) / j.lane_size : 1);
   }
 
-  std::vector<std::unique_ptr<Predictor>> models(threads);
   ProgressCounter counter;
-  auto work = [&](unsigned w, size_t b) {
-    if (!models[w]) {
-      models[w] = model->make();
-      models[w]->begin(std::max(kCmBatch, size_t(bounds[b + 1] - bounds[b])) * lanes_most);
-    }
-    Predictor& p = *models[w];
-    const size_t first = bounds[b], n = bounds[b + 1] - first;
-    // LZMA2 first (fast beside the rest): its size bounds the others'.
-    std::vector<std::vector<uint8_t>> lzma(n);
-    std::vector<char> have_lzma(n, 0);
-    std::vector<CmEncodeJob> with, without;
-    for (size_t i = 0; i < n; ++i) {
-      CmEncodeJob& j = jobs[first + i];
-      have_lzma[i] = opt.lzma_fallback && lzma_try(data, j.data, j.size, lzma[i]);
-      j.limit = have_lzma[i] ? lzma[i].size() : j.size;
-      j.x86 = x86_filter_looks_useful(j.data, j.size);
-      j.model = model_pays(p, j);
-    }
-    // The blocks with the model advance together, one model batch; the others alone.
-    std::vector<CmEncodeJob*> batch;
-    for (size_t i = 0; i < n; ++i)
-      if (jobs[first + i].model) batch.push_back(&jobs[first + i]);
-    if (!batch.empty()) cm_blocks_encode(&p, batch.data(), batch.size(), &counter);
-    for (size_t i = 0; i < n; ++i) {
-      CmEncodeJob* j = &jobs[first + i];
-      if (!j->model) cm_blocks_encode(nullptr, &j, 1, &counter);
-    }
-    for (size_t i = 0; i < n; ++i) {
-      CmEncodeJob& j = jobs[first + i];
-      SegmentMethod m = j.model ? SegmentMethod::kCmModel : SegmentMethod::kCm;
-      const bool cm_ok = !j.gave_up && j.payload.size() < j.limit && j.payload.size() >= kCmMinCoded + j.size / 4096;
-      if (!cm_ok) {
-        if (have_lzma[i]) {
-          j.payload.swap(lzma[i]);
-          m = SegmentMethod::kLzma;
-        } else {
-          j.payload.assign(j.data, j.data + j.size);
-          m = SegmentMethod::kStored;
-        }
-      }
-      info.segments[first + i] = SegmentInfo{j.size, j.payload.size(), hash_bytes(j.data, j.size), m};
-    }
-  };
   auto tick = [&] {
     if (opt.progress) opt.progress(Progress{counter.bytes_in, counter.bytes_coded, counter.bytes_finished, size});
   };
-  parallel_run(threads, batches, work, tick);
+  // First, block by block in parallel: LZMA2 (fast beside the rest; its size bounds the
+  // others'), whether the bytes look like machine code, and whether the model pays.
+  std::vector<std::vector<uint8_t>> lzma(count);
+  std::vector<char> have_lzma(count, 0);
+  {
+    std::vector<std::unique_ptr<Predictor>> trial(std::min<size_t>(threads, count));
+    parallel_run(unsigned(trial.size()), count, [&](unsigned w, size_t i) {
+      CmEncodeJob& j = jobs[i];
+      have_lzma[i] = opt.lzma_fallback && lzma_try(data, j.data, j.size, lzma[i]);
+      j.limit = have_lzma[i] ? lzma[i].size() : j.size;
+      j.x86 = x86_filter_looks_useful(j.data, j.size);
+      if (!trial[w]) {
+        trial[w] = model->make();
+        trial[w]->begin(1);
+      }
+      j.model = model_pays(*trial[w], j);
+    }, tick);
+  }
+  // Then the blocks with the model one after another, each on all threads (its lanes shared
+  // among them), and those without it side by side, one thread each.
+  std::vector<size_t> with, without;
+  for (size_t i = 0; i < count; ++i) (jobs[i].model ? with : without).push_back(i);
+  std::vector<std::unique_ptr<Predictor>> groups(threads);
+  std::vector<size_t> groups_slots(threads, 0);
+  parallel_run(1, with.size(), [&](unsigned, size_t k) {
+    CmEncodeJob& j = jobs[with[k]];
+    const size_t lanes = cm_lane_count(j.size, j.lane_size);
+    const size_t g_count = std::min<size_t>(threads, lanes);
+    const size_t per = (lanes + g_count - 1) / g_count;
+    std::vector<Predictor*> p(g_count);
+    for (size_t g = 0; g < g_count; ++g) {
+      if (!groups[g] || groups_slots[g] < per) {
+        groups[g] = model->make();
+        groups[g]->begin(per);
+        groups_slots[g] = per;
+      }
+      p[g] = groups[g].get();
+    }
+    cm_block_encode(p, j, &counter);
+  }, tick);
+  parallel_run(std::min<unsigned>(threads, unsigned(std::max<size_t>(without.size(), 1))), without.size(),
+               [&](unsigned, size_t k) { cm_block_encode({nullptr}, jobs[without[k]], &counter); }, tick);
 
+  for (size_t i = 0; i < count; ++i) {
+    CmEncodeJob& j = jobs[i];
+    SegmentMethod m = j.model ? SegmentMethod::kCmModel : SegmentMethod::kCm;
+    const bool cm_ok = !j.gave_up && j.payload.size() < j.limit && j.payload.size() >= kCmMinCoded + j.size / 4096;
+    if (!cm_ok) {
+      if (have_lzma[i]) {
+        j.payload.swap(lzma[i]);
+        m = SegmentMethod::kLzma;
+      } else {
+        j.payload.assign(j.data, j.data + j.size);
+        m = SegmentMethod::kStored;
+      }
+    }
+    info.segments[i] = SegmentInfo{j.size, j.payload.size(), hash_bytes(j.data, j.size), m};
+  }
   std::vector<std::vector<uint8_t>> payloads(count);
   for (size_t i = 0; i < count; ++i) payloads[i].swap(jobs[i].payload);
   return archive_finish(info, data, size, opt, *model, payloads);

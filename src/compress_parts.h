@@ -30,7 +30,9 @@ std::vector<uint8_t> archive_finish(ArchiveInfo& info, const uint8_t* data, size
 std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const CompressOptions& opt,
                                  const std::shared_ptr<const LoadedModel>& model);
 
-// The block (segment) size format 6 uses at `level` for an input of `size` bytes.
+// The block (segment) size format 6 uses at `level` for an input of `size` bytes, and the
+// lane size for a block of `block` bytes (0: one lane).
 uint64_t cm_block_size(int level, uint64_t size);
+size_t cm_lane_size(int level, size_t block);
 
 }  // namespace shz

@@ -115,7 +115,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   const bool has_cm = std::any_of(info.segments.begin(), info.segments.end(), [](const SegmentInfo& s) {
     return s.method == SegmentMethod::kCm || s.method == SegmentMethod::kCmModel;
   });
-  const size_t group = size_t(threads) * (has_cm ? 2 : batch);
+  const size_t group = has_cm ? size_t(threads) : size_t(threads) * batch;
 
   std::vector<std::unique_ptr<Predictor>> models(threads);
   models[0] = std::move(probe);
@@ -123,11 +123,11 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     if (!models[w]) models[w] = model->make();
     models[w]->begin(batch);
   }
-  // Format 6's blocks with the model: decoded in lock-step batches of up to cm_slots lanes on
-  // predictors of their own (begun for that many slots).
-  const size_t cm_slots = 2;
-  std::vector<std::unique_ptr<Predictor>> cm_models(threads);
-  std::vector<size_t> cm_models_slots(threads, 0);
+  // Format 6's blocks with the model: each on all threads, thread g on a predictor of its
+  // own (begun for its share of the lanes).
+  const unsigned cm_threads = thread_count(opt.threads, SIZE_MAX);
+  std::vector<std::unique_ptr<Predictor>> cm_models(cm_threads);
+  std::vector<size_t> cm_models_slots(cm_threads, 0);
   ProgressCounter counter;
   uint64_t done_in = 0, done_coded = 0;
   auto tick = [&] {
@@ -187,46 +187,32 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     };
     if (!coded.empty()) parallel_run(threads, bounds.size() - 1, work, tick);
     for (size_t t = 0; t < coded.size(); ++t) jobs[coded_at[t]] = std::move(coded[t]);
-    // Context-mixing blocks: those with the model in lock-step batches (as many lanes as
-    // the predictors hold), the others one by one.
-    if (!cm_model.empty() || !cm_alone.empty()) {
-      // Blocks of one lane share batches as the encoder's workers did (batch_split); blocks
-      // with several lanes go alone, their lanes a batch.
-      std::vector<std::vector<CmDecodeJob*>> work_items;
-      std::vector<CmDecodeJob*> single;
-      for (CmDecodeJob* j : cm_model) {
-        if (cm_payload_lanes(j->payload, j->payload_size, j->size) > 1)
-          work_items.push_back({j});
-        else
-          single.push_back(j);
+    // Context-mixing blocks: those with the model one after another, each on all threads
+    // (its lanes shared among them, as the encoder did or not: any split decodes the same);
+    // those without it side by side.
+    parallel_run(1, cm_model.size(), [&](unsigned, size_t k) {
+      CmDecodeJob& j = *cm_model[k];
+      const size_t lanes = std::max<size_t>(1, cm_payload_lanes(j.payload, j.payload_size, j.size));
+      const size_t g_count = std::min<size_t>(cm_threads, lanes);
+      const size_t per = (lanes + g_count - 1) / g_count;
+      std::vector<Predictor*> p(g_count);
+      for (size_t g = 0; g < g_count; ++g) {
+        if (!cm_models[g] || cm_models_slots[g] < per) {
+          cm_models[g] = model->make();
+          cm_models[g]->begin(per);
+          cm_models_slots[g] = per;
+        }
+        p[g] = cm_models[g].get();
       }
-      const std::vector<size_t> cm_bounds = batch_split(single.size(), cm_slots, threads);
-      for (size_t b = 0; b + 1 < cm_bounds.size(); ++b)
-        work_items.emplace_back(single.begin() + long(cm_bounds[b]), single.begin() + long(cm_bounds[b + 1]));
-      const size_t with_model = work_items.size();
-      for (CmDecodeJob* j : cm_alone) work_items.push_back({j});
-      auto cm_work = [&](unsigned w, size_t b) {
-        std::vector<CmDecodeJob*>& item = work_items[b];
-        Predictor* p = nullptr;
-        if (b < with_model) {
-          size_t need = 0;
-          for (CmDecodeJob* j : item) need += std::max<size_t>(1, cm_payload_lanes(j->payload, j->payload_size, j->size));
-          if (!cm_models[w] || cm_models_slots[w] < need) {
-            cm_models[w] = model->make();
-            cm_models[w]->begin(need);
-            cm_models_slots[w] = need;
-          }
-          p = cm_models[w].get();
-        }
-        cm_blocks_decode(p, item.data(), item.size(), &counter);
-      };
-      parallel_run(threads, work_items.size(), cm_work, tick);
-      for (size_t i = 0; i < n; ++i)
-        if (cm[i].payload) {
-          jobs[i].out.swap(cm[i].out);
-          jobs[i].corrupt = cm[i].corrupt;
-        }
-    }
+      cm_block_decode(p, j, &counter);
+    }, tick);
+    parallel_run(std::min<unsigned>(cm_threads, unsigned(std::max<size_t>(cm_alone.size(), 1))), cm_alone.size(),
+                 [&](unsigned, size_t k) { cm_block_decode({nullptr}, *cm_alone[k], &counter); }, tick);
+    for (size_t i = 0; i < n; ++i)
+      if (cm[i].payload) {
+        jobs[i].out.swap(cm[i].out);
+        jobs[i].corrupt = cm[i].corrupt;
+      }
     // LZMA2 segments in order, each primed with the output before it (fast beside the model,
     // so on this thread).
     for (size_t i = 0; i < n; ++i) {

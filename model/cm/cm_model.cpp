@@ -124,7 +124,13 @@ struct CmModel::Impl {
   std::vector<uint32_t> finder[kFinders];
   StateMap match_map[kFinders];
   std::vector<uint16_t> ind1, ind2;  // the two bytes that followed each last byte / last two bytes
-  Mixer layer1[kLayer1], layer2;
+  // The mixers, one set per lane: lanes are different parts of the block, and a mixer that
+  // follows one part's habits helps it more than one that averages over all of them
+  // (the tables above, shared, are where lanes learn from each other).
+  struct LaneMixers {
+    Mixer layer1[kLayer1], layer2;
+  };
+  std::vector<LaneMixers> mixers;
   Apm<12, 1024> apm1, apm2;
   std::vector<int32_t> x;  // the inputs of one bit
   int32_t x2[Mixer::padded(kLayer1)] = {};  // the first layer's outputs
@@ -176,14 +182,16 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   m.inputs = m.n * kInputsPerContext + kFinders * 2 + 2 + 1;
   m.x.assign(size_t(Mixer::padded(m.inputs)), 0);
   const int sets[kLayer1] = {256, 32 * 8, 256, 17 * 8, 72 * 8};
-  for (int i = 0; i < kLayer1; ++i) m.layer1[i].reset(m.inputs, sets[i], 1 << 13, cfg.mixer_shift);
-  m.layer2.reset(kLayer1, 256, 65536 / kLayer1, cfg.mixer_shift);
+  Impl::LaneMixers fresh;
+  for (int i = 0; i < kLayer1; ++i) fresh.layer1[i].reset(m.inputs, sets[i], 1 << 13, cfg.mixer_shift);
+  fresh.layer2.reset(kLayer1, 256, 65536 / kLayer1, cfg.mixer_shift);
   const int apm_rows = 1 << cfg.apm_bits;
   m.apm1.reset(apm_rows);
   m.apm2.reset(cfg.apm_order2 ? apm_rows : 1);
 
   const size_t count = size == 0 ? 0 : (size + m.lane_size - 1) / m.lane_size;
   lanes_.assign(count, Lane());
+  m.mixers.assign(count, fresh);
   for (size_t i = 0; i < count; ++i) {
     Lane& l = lanes_[i];
     l.base = i * m.lane_size;
@@ -289,12 +297,13 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     }
     // Inputs: each context's bit history through its StateMap, as a stretched probability
     // and as a probability (which weighs confident states more).
+    StateMap* maps = m.maps.data();
     int in = 0;
     int known = 0;  // the order contexts that have seen this decision
     for (int k = 0; k < m.n; ++k) {
       m.state[k] = &m.cur[k][j];
       if (m.kinds[size_t(k)] <= kOrder8 && *m.state[k]) ++known;
-      const uint32_t p = m.maps[size_t(k)].p(*m.state[k]);
+      const uint32_t p = maps[k].p(*m.state[k]);
       if (*m.state[k] == 0) {  // never seen: no opinion
         x[in++] = 0;
         x[in++] = 0;
@@ -328,9 +337,11 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     x[in++] = 256;
     const int sel[kLayer1] = {int(c0), match_sel * 8 + bit, int(c1), model_sel * 8 + bit,
                               (known * 8 + std::min(match_sel, 7)) * 8 + bit};
-    for (int i = 0; i < kLayer1; ++i) m.x2[i] = m.layer1[i].mix(x, sel[i]);
-    const int xm = m.layer2.mix(m.x2, int(c0));
-    const uint32_t pm = m.layer2.p();
+    Mixer* l1 = m.mixers[lane].layer1;
+    Mixer* l2 = &m.mixers[lane].layer2;
+    for (int i = 0; i < kLayer1; ++i) m.x2[i] = l1[i].mix(x, sel[i]);
+    const int xm = l2->mix(m.x2, int(c0));
+    const uint32_t pm = l2->p();
     // The second nibble's bucket is one of two once three bits are known: fetch both
     // while this bit is coded.
     if (bit == 4)
@@ -350,12 +361,12 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     p = std::clamp<uint32_t>(p, 32, 65504);
     const int y = coder.code(p, bit);
     // Learn.
-    for (int i = 0; i < kLayer1; ++i) m.layer1[i].update(y);
-    m.layer2.update(y);
+    for (int i = 0; i < kLayer1; ++i) l1[i].update(y);
+    l2->update(y);
     m.apm1.update(y != 0);
     if (m.cfg.apm_order2) m.apm2.update(y != 0);
     for (int k = 0; k < m.n; ++k) {
-      m.maps[size_t(k)].update(y);
+      maps[k].update(y);
       *m.state[k] = bh.next[*m.state[k]][y];
     }
     for (int f = 0; f < kFinders; ++f) m.match_map[f].update(y);
