@@ -95,6 +95,7 @@ std::vector<ExternalCodec> external_codecs() {
   // in the scratch directory.
   const std::vector<Spec> specs = {
       {"bzip2 -9", {"bzip2"}, "bzip2", "{tool} -9 -c {in} > {out}", "{tool} -d -c {in} > {out}"},
+      {"bzip3", {"bzip3"}, "bzip3", "{tool} -e -c {in} > {out}", "{tool} -d -c {in} > {out}"},
       {"brotli -q 11", {"brotli"}, "brotli", "{tool} -q 11 -c {in} > {out}", "{tool} -d -c {in} > {out}"},
       {"zpaq -m5", {"zpaq"}, "zpaq", "cp {in} data && {tool} add c.zpaq data -m5 >/dev/null 2>&1 && mv c.zpaq {out}",
        "rm -rf x && cp {in} c.zpaq && {tool} extract c.zpaq data -to x/data >/dev/null 2>&1 && mv x/data {out}"},

@@ -48,6 +48,65 @@ Machine machine_describe() {
   return m;
 }
 
+std::string report_markdown(const Machine& m, const std::vector<Result>& results) {
+  std::vector<std::string> codecs, files;
+  std::map<std::pair<std::string, std::string>, const Result*> at;
+  std::map<std::string, uint64_t> original;
+  for (const Result& r : results) {
+    if (std::find(codecs.begin(), codecs.end(), r.codec) == codecs.end()) codecs.push_back(r.codec);
+    if (std::find(files.begin(), files.end(), r.corpus) == files.end()) files.push_back(r.corpus);
+    at[{r.corpus, r.codec}] = &r;
+    original[r.corpus] = r.original;
+  }
+  auto commas = [](uint64_t v) {
+    std::string s = std::to_string(v);
+    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
+    return s;
+  };
+  std::string out = "Machine: " + m.cpu + ", " + std::to_string(m.cores) + " cores, SIMD " + m.simd + ".\n\n";
+  out += "| file | bytes |";
+  for (const std::string& c : codecs) out += " " + c + " |";
+  out += "\n|---|---:|";
+  for (size_t i = 0; i < codecs.size(); ++i) out += "---:|";
+  out += "\n";
+  uint64_t total_in = 0;
+  std::map<std::string, uint64_t> total_out;
+  std::map<std::string, double> total_c, total_d, peak;
+  std::map<std::string, bool> complete;
+  for (const std::string& c : codecs) complete[c] = true;
+  for (const std::string& f : files) {
+    total_in += original[f];
+    out += "| " + f + " | " + commas(original[f]) + " |";
+    for (const std::string& c : codecs) {
+      auto it = at.find({f, c});
+      if (it == at.end() || !it->second->ok) {
+        out += " — |";
+        complete[c] = false;
+        continue;
+      }
+      const Result& r = *it->second;
+      out += " " + commas(r.compressed) + " (" + fmt("%.3f", r.bpb()) + ") |";
+      total_out[c] += r.compressed;
+      total_c[c] += r.compress_s;
+      total_d[c] += r.decompress_s;
+      peak[c] = std::max(peak[c], r.peak_mib);
+    }
+    out += "\n";
+  }
+  out += "| **total** | " + commas(total_in) + " |";
+  for (const std::string& c : codecs)
+    out += complete[c] ? " **" + commas(total_out[c]) + "** (" + fmt("%.3f", 8.0 * double(total_out[c]) / double(total_in)) + ") |"
+                       : " — |";
+  out += "\n\n| compressor | total bytes | bpb | compress KB/s | decompress KB/s | peak MiB |\n|---|---:|---:|---:|---:|---:|\n";
+  for (const std::string& c : codecs) {
+    if (!complete[c]) continue;
+    out += "| " + c + " | " + commas(total_out[c]) + " | " + fmt("%.3f", 8.0 * double(total_out[c]) / double(total_in)) +
+           " | " + fmt("%.1f", double(total_in) / 1e3 / std::max(total_c[c], 1e-9)) + " | " +
+           fmt("%.1f", double(total_in) / 1e3 / std::max(total_d[c], 1e-9)) + " | " + fmt("%.0f", peak[c]) + " |\n";
+  }
+  return out;
+}
+
 std::string report_table(const std::vector<Result>& results) {
   std::string out;
   char line[512];

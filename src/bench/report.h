@@ -22,6 +22,10 @@ std::vector<Result> results_from_json(const std::string& text, Machine* m);
 
 std::string report_table(const std::vector<Result>& results);
 std::string report_csv(const std::vector<Result>& results);
+// Markdown for docs: sizes (bytes and bits per byte) with a row per file and a column per
+// compressor, a total row; then a row per compressor with its total, speeds (total bytes over
+// total seconds, both ways) and peak memory. The machine is named above the tables.
+std::string report_markdown(const Machine& m, const std::vector<Result>& results);
 std::string report_json(const Machine& m, const std::vector<Result>& results, const std::vector<std::string>& skipped);
 // A self-contained SVG: one point per compressor per corpus; x = compression MB/s (log
 // scale), y = bits per byte; a legend names the compressors and the corpora's markers.

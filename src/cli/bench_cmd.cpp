@@ -12,6 +12,7 @@
 #include "bench/baselines.h"
 #include "bench/report.h"
 #include "shz/model.h"
+#include "shz/shz.h"
 #include "bench/runner.h"
 
 namespace shz::cli {
@@ -76,6 +77,7 @@ int bench_run(const BenchOptions& o) {
     bool ok = true;
     if (!o.csv.empty()) ok &= write_out(o.csv, bench::report_csv(results));
     if (!o.svg.empty()) ok &= write_out(o.svg, bench::report_svg(machine, results));
+    if (!o.md.empty()) ok &= write_out(o.md, bench::report_markdown(machine, results));
     return ok ? 0 : 4;
   }
   bool missing = false;
@@ -88,12 +90,18 @@ int bench_run(const BenchOptions& o) {
   std::vector<bench::Codec> codecs;
   const std::string self = bench::shell_quote(self_exe());
   const std::string t = " -T " + std::to_string(o.threads);
-  for (const std::string& m : o.models.empty() ? std::vector<std::string>{kDefaultModelName} : o.models) {
-    const std::string name = "shz " + fs::path(m).filename().string();
-    const std::string qm = bench::shell_quote(m);
-    codecs.push_back({name, "command", self + " compress -q -c" + t + " -m " + qm + " {in} > {out}",
-                      self + " decompress -q -c" + t + " -m " + qm + " {in} > {out}", "", "shz"});
-  }
+  const std::vector<int> levels = o.levels.empty() ? std::vector<int>{kDefaultLevel} : o.levels;
+  const bool several_models = o.models.size() > 1;
+  for (const std::string& m : o.models.empty() ? std::vector<std::string>{kDefaultModelName} : o.models)
+    for (int level : levels) {
+      // "shz -6", and the model's name too when it is not the default or there are several.
+      std::string name = "shz -" + std::to_string(level);
+      if (several_models || (m != kDefaultModelName && !o.models.empty())) name += " " + fs::path(m).filename().string();
+      const std::string qm = bench::shell_quote(m);
+      const std::string l = " -" + std::to_string(level);
+      codecs.push_back({name, "command", self + " compress -q -c" + l + t + " -m " + qm + " {in} > {out}",
+                        self + " decompress -q -c" + t + " -m " + qm + " {in} > {out}", "", "shz"});
+    }
   for (const bench::Codec& c : bench::library_codecs()) codecs.push_back(c);
   std::vector<std::string> skipped;
   if (o.external)
@@ -133,8 +141,8 @@ int bench_run(const BenchOptions& o) {
   if (isatty(2)) std::fprintf(stderr, "\r\033[K");
   fs::remove_all(scratch);
 
-  const bool csv_stdout = o.csv == "-", json_stdout = o.json == "-";
-  if (!csv_stdout && !json_stdout) {
+  const bool to_stdout = o.csv == "-" || o.json == "-" || o.md == "-";
+  if (!to_stdout) {
     std::printf("machine: %s, %u cores, SIMD %s; times are medians of %d runs after a warm-up\n", machine.cpu.c_str(),
                 machine.cores, machine.simd.c_str(), o.runs);
     std::fputs(bench::report_table(results).c_str(), stdout);
@@ -144,6 +152,7 @@ int bench_run(const BenchOptions& o) {
   if (!o.csv.empty()) ok &= write_out(o.csv, bench::report_csv(results));
   if (!o.json.empty()) ok &= write_out(o.json, bench::report_json(machine, results, skipped));
   if (!o.svg.empty()) ok &= write_out(o.svg, bench::report_svg(machine, results));
+  if (!o.md.empty()) ok &= write_out(o.md, bench::report_markdown(machine, results));
   if (failed) std::fprintf(stderr, "shz: bench: ROUND TRIP FAILURES above\n");
   return failed ? 2 : ok ? 0 : 4;
 }

@@ -8,10 +8,11 @@ namespace shz::cli {
 
 struct BenchOptions {
   std::vector<std::string> paths;   // files or directories
-  std::vector<std::string> models;  // shz models to include (default: order2)
+  std::vector<std::string> models;  // shz models to include (default: the default model)
+  std::vector<int> levels;          // shz levels, each a row (default: the default level)
   int runs = 3;                     // measured runs after one warm-up
   unsigned threads = 0;
-  std::string csv, json, svg;       // output files ("-" = stdout for csv/json)
+  std::string csv, json, svg, md;   // output files ("-" = stdout for csv/json/md)
   bool external = true;             // include command-line compressors found on PATH
   std::string replot;               // JSON from an earlier run: redraw the reports, measure nothing
 };

@@ -397,15 +397,19 @@ int main(int argc, char** argv) {
   CLI::App* info = app.add_subcommand("info", "Describe archives (-v: every segment)");
   add_common(info, o, false);
   BenchOptions bo;
-  CLI::App* bench = app.add_subcommand("bench", "Compare shz with zstd, xz, bzip2, brotli, zpaq, 7z on files");
+  CLI::App* bench = app.add_subcommand("bench", "Compare shz with zstd, xz, bzip2, bzip3, brotli, zpaq, 7z on files");
   bench->add_option("paths", bo.paths, "Files or directories");
   bench->add_option("--replot", bo.replot, "Redraw the table, --csv and --svg from a --json of an earlier run");
   bench->add_option("-m,--model", bo.models, "shz model to include (repeatable; default: the built-in default model)");
+  bench->add_option("--levels", bo.levels, "shz levels, each a row, e.g. 1,6,9 (default: the default level)")
+      ->delimiter(',')
+      ->check(CLI::Range(0, shz::kMaxLevel));
   bench->add_option("--runs", bo.runs, "Measured runs after one warm-up (median reported; a first run over 5 s counts)")->check(CLI::Range(1, 100));
   bench->add_option("-T,--threads", bo.threads, "shz worker threads (0: one per core)");
   bench->add_option("--csv", bo.csv, "Write CSV here ('-': stdout)");
   bench->add_option("--json", bo.json, "Write JSON here ('-': stdout)");
   bench->add_option("--svg", bo.svg, "Write a plot of bits per byte against compression speed");
+  bench->add_option("--md", bo.md, "Write Markdown tables (sizes per file; speed and memory per compressor) here");
   bench->add_flag("!--no-external", bo.external, "Skip command-line compressors");
 
   EvalOptions eo;
