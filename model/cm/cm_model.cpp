@@ -183,7 +183,7 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   m.x.assign(size_t(Mixer::padded(m.inputs)), 0);
   const int sets[kLayer1] = {256, 32 * 8, 256, 17 * 8, 72 * 8};
   Impl::LaneMixers fresh;
-  for (int i = 0; i < kLayer1; ++i) fresh.layer1[i].reset(m.inputs, sets[i], 1 << 13, cfg.mixer_shift);
+  for (int i = 0; i < kLayer1; ++i) fresh.layer1[i].reset(m.inputs, sets[i], 1 << 12, cfg.mixer_shift);
   fresh.layer2.reset(kLayer1, 256, 65536 / kLayer1, cfg.mixer_shift);
   const int apm_rows = 1 << cfg.apm_bits;
   m.apm1.reset(apm_rows);
