@@ -72,8 +72,12 @@ class CmModel {
  private:
   struct Lane;
   struct Impl;
-  void hashes(Lane& l);
+  // Whether buf[q] is known to a decoder now: coded already, in its lane.
+  bool known(size_t q) const;
+  // After byte b of lane l: its history, the shared tables and the matches learn it, and
+  // the next byte's contexts are hashed.
   void byte_end(Lane& l, uint8_t b);
+
   std::unique_ptr<Impl> m_;
   std::vector<Lane> lanes_;
 };
