@@ -4,7 +4,8 @@
 // the mixing stage) must keep decoding, and re-encoding their content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same
 // payloads) must keep decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only:
 // another liblzma may code the same bytes differently, which the format allows);
-// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model. If this fails after a deliberate
+// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz pin format 6's
+// context mixing (levels 1, 6 and 9, lanes, the default model). If this fails after a deliberate
 // format or model change, bump the version/revision, update docs/FORMAT.md and regenerate
 // with tests/golden/regenerate.sh in the same commit (keeping the old archive as a
 // decode-only golden while the decoder reads its version).
@@ -53,6 +54,35 @@ static void golden_check(const std::string& file, unsigned version, SegmentMetho
 TEST_CASE("golden archives of the match model and the mixing stage decode and re-encode byte for byte", "[golden]") {
   golden_check("genesis-1-4.match.shz", 4, SegmentMethod::kModelMatch, false);
   golden_check("genesis-1-4.mix.shz", 5, SegmentMethod::kModelMix, true);
+}
+
+// Format 6: context mixing at levels 6 (four lanes), 1 and 9 with order2's pmfs as the
+// model input, and the default SHA-RNN model at level 6 (as regenerate.sh writes them).
+TEST_CASE("golden archives of context mixing decode and re-encode byte for byte", "[golden][cm]") {
+  const auto original = test::read_file(kDir + "genesis-1-4.txt");
+  const struct {
+    const char* file;
+    const char* model;
+    int level;
+    uint64_t lane_size;
+  } cases[] = {{"genesis-1-4.cm.shz", "order2", 6, 3000},
+               {"genesis-1-4.cm1.shz", "order2", 1, 0},
+               {"genesis-1-4.cm9.shz", "order2", 9, 0},
+               {"genesis-1-4.cm-default.shz", kDefaultModelName, 6, 0}};
+  for (const auto& c : cases) {
+    INFO(c.file);
+    const auto golden = test::read_file(kDir + c.file);
+    const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
+    REQUIRE(info.version == 6);
+    for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
+    REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
+    CompressOptions o;
+    o.model = c.model;
+    o.level = c.level;
+    o.lane_size = c.lane_size;
+    o.lzma_fallback = false;
+    CHECK(compress(original.data(), original.size(), o) == golden);
+  }
 }
 
 TEST_CASE("golden archives of format versions 1 and 2 still decode", "[golden]") {
