@@ -115,6 +115,33 @@ std::string speed_text(double bytes, double secs) {
   return buf;
 }
 
+// "N of up to S bytes", then how many segments each method coded, in the order the encoder
+// prefers them (for info, and for compress -v).
+std::string segments_summary(const ArchiveInfo& info) {
+  size_t by_method[7] = {0, 0, 0, 0, 0, 0, 0};
+  for (const SegmentInfo& s : info.segments) ++by_method[size_t(s.method)];
+  std::string out = std::to_string(info.segments.size()) + " of up to " + std::to_string(info.segment_size) + " bytes";
+  if (by_method[0] != info.segments.size()) {
+    const struct {
+      SegmentMethod m;
+      const char* what;
+    } kinds[] = {{SegmentMethod::kCmModel, "by context mixing with the model"},
+                 {SegmentMethod::kCm, "by context mixing without the model (it did not pay there)"},
+                 {SegmentMethod::kModelMix, "by the model with the match model and the mixing stage"},
+                 {SegmentMethod::kModelMatch, "by the model with the match model"},
+                 {SegmentMethod::kModel, "by the model alone"},
+                 {SegmentMethod::kLzma, "by LZMA2 (smaller there)"},
+                 {SegmentMethod::kStored, "stored (nothing shrank them)"}};
+    const char* sep = ": ";
+    for (const auto& k : kinds)
+      if (by_method[size_t(k.m)]) {
+        out += sep + std::to_string(by_method[size_t(k.m)]) + " " + k.what;
+        sep = ", ";
+      }
+  }
+  return out;
+}
+
 void compress_one(const Options& o, const std::string& in) {
   if (in != "-" && has_suffix(in, ".shz")) throw Error(ErrorCode::kUsage, in + ": already has .shz suffix (ignored)");
   const std::string out = output_path(o, in, true);
@@ -164,6 +191,7 @@ void compress_one(const Options& o, const std::string& in) {
                 speed_text(double(data.size()), secs).c_str(), out == "-" ? "" : " -> ",
                 out == "-" ? "" : out.c_str());
   say(o, 1, msg);
+  if (verbosity(o) >= 2) say(o, 2, "segments: " + segments_summary(archive_read_info(archive.data(), archive.size())));
 }
 
 void decompress_one(const Options& o, const std::string& in, bool test_only) {
@@ -250,28 +278,7 @@ void info_one(const Options& o, const std::string& in) {
     std::printf("  without model   %llu bytes, %.4f bits per byte\n",
                 (unsigned long long)(info.archive_size() - info.model_size),
                 n > 0 ? 8.0 * double(info.archive_size() - info.model_size) / n : 0.0);
-  size_t by_method[7] = {0, 0, 0, 0, 0, 0, 0};
-  for (const SegmentInfo& s : info.segments) ++by_method[size_t(s.method)];
-  std::printf("  segments        %zu of up to %llu bytes", info.segments.size(), (unsigned long long)info.segment_size);
-  if (by_method[0] != info.segments.size()) {
-    // Each method that occurs, in the order the encoder prefers them.
-    const struct {
-      SegmentMethod m;
-      const char* what;
-    } kinds[] = {{SegmentMethod::kCmModel, "by context mixing with the model"},
-                 {SegmentMethod::kCm, "by context mixing without the model (it did not pay there)"},
-                 {SegmentMethod::kModelMix, "by the model with the match model and the mixing stage"},
-                 {SegmentMethod::kModelMatch, "by the model with the match model"},
-                 {SegmentMethod::kModel, "by the model alone"},
-                 {SegmentMethod::kLzma, "by LZMA2 (smaller there)"},
-                 {SegmentMethod::kStored, "stored (nothing shrank them)"}};
-    const char* sep = ": ";
-    for (const auto& k : kinds)
-      if (by_method[size_t(k.m)]) {
-        std::printf("%s%zu %s", sep, by_method[size_t(k.m)], k.what);
-        sep = ", ";
-      }
-  }
+  std::printf("  segments        %s", segments_summary(info).c_str());
   std::printf("\n");
   std::printf("  content xxh64   %s\n", hex(info.content_hash).c_str());
   if (verbosity(o) >= 2) {
