@@ -100,9 +100,11 @@ std::string report_markdown(const Machine& m, const std::vector<Result>& results
   out += "\n\n| compressor | total bytes | bpb | compress KB/s | decompress KB/s | peak MiB |\n|---|---:|---:|---:|---:|---:|\n";
   for (const std::string& c : codecs) {
     if (!complete[c]) continue;
+    const bool timed = total_c[c] > 0;  // published sizes have no times
     out += "| " + c + " | " + commas(total_out[c]) + " | " + fmt("%.3f", 8.0 * double(total_out[c]) / double(total_in)) +
-           " | " + fmt("%.1f", double(total_in) / 1e3 / std::max(total_c[c], 1e-9)) + " | " +
-           fmt("%.1f", double(total_in) / 1e3 / std::max(total_d[c], 1e-9)) + " | " + fmt("%.0f", peak[c]) + " |\n";
+           " | " + (timed ? fmt("%.1f", double(total_in) / 1e3 / total_c[c]) : "—") + " | " +
+           (timed ? fmt("%.1f", double(total_in) / 1e3 / std::max(total_d[c], 1e-9)) : "—") + " | " +
+           (timed ? fmt("%.0f", peak[c]) : "—") + " |\n";
   }
   return out;
 }

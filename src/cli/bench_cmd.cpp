@@ -59,20 +59,53 @@ std::string self_exe() {
   return n > 0 ? std::string(buf, size_t(n)) : std::string("shz");
 }
 
+// Published sizes (a TSV: file name, compressor, bytes; '#' comments) as results of their
+// own, for the files measured here (their original size taken from them): rows marked as
+// published, with no speed. False (after a one-line error) when the file cannot be read.
+bool add_reference(const std::string& path, std::vector<bench::Result>& results) {
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "shz: bench: cannot read %s\n", path.c_str());
+    return false;
+  }
+  std::vector<bench::Result> add;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t a = line.find('\t'), b = line.find('\t', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    bench::Result r;
+    r.corpus = line.substr(0, a);
+    r.codec = line.substr(a + 1, b - a - 1) + " (published)";
+    r.compressed = std::stoull(line.substr(b + 1));
+    for (const bench::Result& m : results)
+      if (m.corpus == r.corpus) r.original = m.original;
+    if (r.original == 0) continue;  // a file not measured here
+    r.version = "published";
+    r.ok = true;
+    add.push_back(r);
+  }
+  results.insert(results.end(), add.begin(), add.end());
+  return true;
+}
+
 }  // namespace
 
 int bench_run(const BenchOptions& o) {
   if (!o.replot.empty()) {
-    std::ifstream in(o.replot);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     bench::Machine machine;
     std::vector<bench::Result> results;
-    try {
-      results = bench::results_from_json(text, &machine);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "shz: bench: %s: not a bench JSON file (%s)\n", o.replot.c_str(), e.what());
-      return 2;
+    for (const std::string& path : o.replot) {
+      std::ifstream in(path);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      try {
+        const std::vector<bench::Result> r = bench::results_from_json(text, &machine);
+        results.insert(results.end(), r.begin(), r.end());
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "shz: bench: %s: not a bench JSON file (%s)\n", path.c_str(), e.what());
+        return 2;
+      }
     }
+    if (!o.reference.empty() && !add_reference(o.reference, results)) return 2;
     std::fputs(bench::report_table(results).c_str(), stdout);
     bool ok = true;
     if (!o.csv.empty()) ok &= write_out(o.csv, bench::report_csv(results));

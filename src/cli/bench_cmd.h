@@ -14,7 +14,8 @@ struct BenchOptions {
   unsigned threads = 0;
   std::string csv, json, svg, md;   // output files ("-" = stdout for csv/json/md)
   bool external = true;             // include command-line compressors found on PATH
-  std::string replot;               // JSON from an earlier run: redraw the reports, measure nothing
+  std::vector<std::string> replot;  // JSONs of earlier runs: redraw the reports from them, measure nothing
+  std::string reference;            // TSV of published sizes (file, compressor, bytes): rows of their own
 };
 
 // Runs the benchmark; returns the exit code (2 when a round trip failed or no input).

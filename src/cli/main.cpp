@@ -406,7 +406,9 @@ int main(int argc, char** argv) {
   BenchOptions bo;
   CLI::App* bench = app.add_subcommand("bench", "Compare shz with zstd, xz, bzip2, bzip3, brotli, zpaq, 7z on files");
   bench->add_option("paths", bo.paths, "Files or directories");
-  bench->add_option("--replot", bo.replot, "Redraw the table, --csv and --svg from a --json of an earlier run");
+  bench->add_option("--replot", bo.replot, "Redraw the reports from the --json files of earlier runs (several: merged)");
+  bench->add_option("--reference", bo.reference,
+                    "With --replot: a TSV of published sizes (file, compressor, bytes), shown as rows of their own");
   bench->add_option("-m,--model", bo.models, "shz model to include (repeatable; default: the built-in default model)");
   bench->add_option("--levels", bo.levels, "shz levels, each a row, e.g. 1,6,9 (default: the default level)")
       ->delimiter(',')
