@@ -5,8 +5,8 @@
 
 #include "coder/pmf_coding.h"
 #include "coder/range_coder.h"
-#include "match_model.h"
-#include "mix_stage.h"
+#include "model/stages/match_model.h"
+#include "model/stages/mix_stage.h"
 
 namespace shz {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "coder/pmf_coding.h"
-#include "match_model.h"
+#include "model/stages/match_model.h"
 #include "model/sharnn/kernels.h"
 #include "test_util.h"
 
@@ -85,7 +85,7 @@ TEST_CASE("match model: a repeat beyond any short context becomes cheap", "[matc
 namespace {
 
 // docs/FORMAT.md's "Match model (method 3)", read literally and written independently of
-// src/match_model.cpp (plain loops, no shared helpers), so the spec is checked, not just
+// model/stages/match_model.cpp (plain loops, no shared helpers), so the spec is checked, not just
 // the code against itself.
 struct SpecMatcher {
   static constexpr uint32_t SQ[33] = {22,    36,    60,    98,    162,   267,   439,   720,   1179,

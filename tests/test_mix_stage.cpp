@@ -1,10 +1,10 @@
-// The mixing stage (src/mix_stage.cpp): it decodes what it encodes under any valid pmf, it
+// The mixing stage (model/stages/mix_stage.cpp): it decodes what it encodes under any valid pmf, it
 // learns a segment from its own bytes when the pmf knows nothing, it costs little when the
 // pmf is already right, and archives made with it are the same on any thread count.
 #include <catch2/catch.hpp>
 
 #include "coder/pmf_coding.h"
-#include "mix_stage.h"
+#include "model/stages/mix_stage.h"
 #include "shz/shz.h"
 #include "test_util.h"
 

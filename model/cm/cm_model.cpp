@@ -4,7 +4,7 @@
 
 #include "contexts.h"
 #include "hashing.h"
-#include "logistic.h"
+#include "model/stages/logistic.h"
 #include "match_finder.h"
 #include "util/fixed_point.h"
 

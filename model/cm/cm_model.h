@@ -19,7 +19,7 @@
 #include <memory>
 #include <vector>
 
-#include "apm.h"
+#include "model/stages/apm.h"
 #include "bucket_table.h"
 #include "cm_config.h"
 #include "mixer.h"

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "logistic.h"
+#include "model/stages/logistic.h"
 
 namespace shz::cm {
 

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "apm.h"
+#include "model/stages/apm.h"
 
 namespace shz {
 

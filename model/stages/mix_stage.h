@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "apm.h"
+#include "model/stages/apm.h"
 #include "coder/range_coder.h"
 #include "util/table_buffer.h"
 

@@ -1,8 +1,8 @@
-#include "mix_stage.h"
+#include "model/stages/mix_stage.h"
 
 #include <algorithm>
 
-#include "logistic.h"
+#include "model/stages/logistic.h"
 #include "util/fixed_point.h"
 
 namespace shz {

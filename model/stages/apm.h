@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "logistic.h"
+#include "model/stages/logistic.h"
 
 namespace shz {
 

@@ -1,4 +1,4 @@
-#include "logistic.h"
+#include "model/stages/logistic.h"
 
 namespace shz::logistic {
 namespace {

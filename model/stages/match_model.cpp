@@ -1,4 +1,4 @@
-#include "match_model.h"
+#include "model/stages/match_model.h"
 
 #include <algorithm>
 
