@@ -69,25 +69,6 @@ struct Block {
   size_t lane_length(size_t lane) const { return std::min(lane_size, buf.size() - lane * lane_size); }
 };
 
-// Publishes progress in chunks so threads do not contend on the shared counter.
-class ProgressChunks {
- public:
-  explicit ProgressChunks(ProgressCounter* c) : c_(c) {}
-  ~ProgressChunks() { flush(); }
-  void add(uint64_t bytes) {
-    pending_ += bytes;
-    if (pending_ >= 16384) flush();
-  }
-  void flush() {
-    if (c_ && pending_) c_->bytes_in += pending_;
-    pending_ = 0;
-  }
-
- private:
-  ProgressCounter* c_;
-  uint64_t pending_ = 0;
-};
-
 // Group g of `groups` codes its lanes of the block, step by step, in turn with the others:
 // code(lane, model bits) codes one byte and returns it (setting b.stop to end the block).
 template <class Code>
@@ -98,7 +79,7 @@ void group_run(Block& b, Predictor* p, size_t groups, size_t g, ProgressCounter*
   std::vector<uint8_t> bytes;
   std::vector<uint32_t> pmfs(b.model ? 256 * std::max<size_t>(n, 1) : 0);
   uint32_t cum[257];
-  ProgressChunks pc(progress);
+  ProgressBatch pc(progress);
   bool failed = false;  // this thread's model threw: it still takes its turns, coding nothing
   if (b.model)
     for (size_t i = 0; i < n; ++i) p->reset(i);
@@ -169,6 +150,21 @@ bool preamble_valid(const uint8_t* q, size_t payload_size, size_t size) {
 
 size_t cm_lane_count(size_t size, size_t lane_size) {
   return lane_size == 0 || size == 0 ? 1 : (size + lane_size - 1) / lane_size;
+}
+
+std::vector<Predictor*> CmPredictors::for_block(const LoadedModel& model, size_t lanes) {
+  const size_t groups = std::max<size_t>(1, std::min(models_.size(), lanes));
+  const size_t per = (lanes + groups - 1) / groups;
+  std::vector<Predictor*> p(groups);
+  for (size_t g = 0; g < groups; ++g) {
+    if (!models_[g] || slots_[g] < per) {
+      models_[g] = model.make();
+      models_[g]->begin(per);
+      slots_[g] = per;
+    }
+    p[g] = models_[g].get();
+  }
+  return p;
 }
 
 size_t cm_payload_lanes(const uint8_t* payload, size_t payload_size, size_t size) {

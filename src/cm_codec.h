@@ -14,9 +14,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "segment_codec.h"
+#include "shz/model.h"
 #include "shz/predictor.h"
 
 namespace shz {
@@ -58,6 +60,20 @@ void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& job, Progres
 
 // Decodes one block, as cm_block_encode coded it, with any number of threads.
 void cm_block_decode(const std::vector<Predictor*>& p, CmDecodeJob& job, ProgressCounter* progress);
+
+// The predictors of the threads that share blocks' lanes: one per thread, made (or remade,
+// bigger) as a block needs it, kept for the next block.
+class CmPredictors {
+ public:
+  explicit CmPredictors(unsigned threads) : models_(threads), slots_(threads, 0) {}
+  // One predictor per thread that takes part in a block of `lanes` lanes (at most one per
+  // lane), each begun with at least its share of them.
+  std::vector<Predictor*> for_block(const LoadedModel& model, size_t lanes);
+
+ private:
+  std::vector<std::unique_ptr<Predictor>> models_;
+  std::vector<size_t> slots_;
+};
 
 // The lanes of a payload's block of `size` bytes (0 when its preamble is invalid).
 size_t cm_payload_lanes(const uint8_t* payload, size_t payload_size, size_t size);

@@ -117,23 +117,10 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   // among them), and those without it side by side, one thread each.
   std::vector<size_t> with, without;
   for (size_t i = 0; i < count; ++i) (jobs[i].model ? with : without).push_back(i);
-  std::vector<std::unique_ptr<Predictor>> groups(threads);
-  std::vector<size_t> groups_slots(threads, 0);
+  CmPredictors predictors(threads);
   parallel_run(1, with.size(), [&](unsigned, size_t k) {
     CmEncodeJob& j = jobs[with[k]];
-    const size_t lanes = cm_lane_count(j.size, j.lane_size);
-    const size_t g_count = std::min<size_t>(threads, lanes);
-    const size_t per = (lanes + g_count - 1) / g_count;
-    std::vector<Predictor*> p(g_count);
-    for (size_t g = 0; g < g_count; ++g) {
-      if (!groups[g] || groups_slots[g] < per) {
-        groups[g] = model->make();
-        groups[g]->begin(per);
-        groups_slots[g] = per;
-      }
-      p[g] = groups[g].get();
-    }
-    cm_block_encode(p, j, &counter);
+    cm_block_encode(predictors.for_block(*model, cm_lane_count(j.size, j.lane_size)), j, &counter);
   }, tick);
   parallel_run(std::min<unsigned>(threads, unsigned(std::max<size_t>(without.size(), 1))), without.size(),
                [&](unsigned, size_t k) { cm_block_encode({nullptr}, jobs[without[k]], &counter); }, tick);

@@ -126,8 +126,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   // Format 6's blocks with the model: each on all threads, thread g on a predictor of its
   // own (begun for its share of the lanes).
   const unsigned cm_threads = thread_count(opt.threads, SIZE_MAX);
-  std::vector<std::unique_ptr<Predictor>> cm_models(cm_threads);
-  std::vector<size_t> cm_models_slots(cm_threads, 0);
+  CmPredictors cm_predictors(cm_threads);
   ProgressCounter counter;
   uint64_t done_in = 0, done_coded = 0;
   auto tick = [&] {
@@ -193,18 +192,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     parallel_run(1, cm_model.size(), [&](unsigned, size_t k) {
       CmDecodeJob& j = *cm_model[k];
       const size_t lanes = std::max<size_t>(1, cm_payload_lanes(j.payload, j.payload_size, j.size));
-      const size_t g_count = std::min<size_t>(cm_threads, lanes);
-      const size_t per = (lanes + g_count - 1) / g_count;
-      std::vector<Predictor*> p(g_count);
-      for (size_t g = 0; g < g_count; ++g) {
-        if (!cm_models[g] || cm_models_slots[g] < per) {
-          cm_models[g] = model->make();
-          cm_models[g]->begin(per);
-          cm_models_slots[g] = per;
-        }
-        p[g] = cm_models[g].get();
-      }
-      cm_block_decode(p, j, &counter);
+      cm_block_decode(cm_predictors.for_block(*model, lanes), j, &counter);
     }, tick);
     parallel_run(std::min<unsigned>(cm_threads, unsigned(std::max<size_t>(cm_alone.size(), 1))), cm_alone.size(),
                  [&](unsigned, size_t k) { cm_block_decode({nullptr}, *cm_alone[k], &counter); }, tick);

@@ -11,25 +11,6 @@
 namespace shz {
 namespace {
 
-// Publishes progress in chunks so workers do not contend on the shared counters.
-class ProgressBatch {
- public:
-  explicit ProgressBatch(ProgressCounter* c) : c_(c) {}
-  ~ProgressBatch() { flush(); }
-  void add(uint64_t bytes) {
-    pending_ += bytes;
-    if (pending_ >= 16384) flush();
-  }
-  void flush() {
-    if (c_ && pending_) c_->bytes_in += pending_;
-    pending_ = 0;
-  }
-
- private:
-  ProgressCounter* c_;
-  uint64_t pending_ = 0;
-};
-
 // Whether job j, `done` bytes in, should give up (EncodeJob::limit).
 bool over_limit(const EncodeJob& j, size_t done) {
   const uint64_t paid = j.payload.size(), limit = j.limit;

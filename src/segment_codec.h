@@ -20,6 +20,27 @@ struct ProgressCounter {
   std::atomic<uint64_t> bytes_finished{0};  // original bytes of finished segments
 };
 
+// Publishes progress in chunks so workers do not contend on the shared counters.
+class ProgressBatch {
+ public:
+  explicit ProgressBatch(ProgressCounter* c) : c_(c) {}
+  ~ProgressBatch() { flush(); }
+  ProgressBatch(const ProgressBatch&) = delete;
+  ProgressBatch& operator=(const ProgressBatch&) = delete;
+  void add(uint64_t bytes) {
+    pending_ += bytes;
+    if (pending_ >= 16384) flush();
+  }
+  void flush() {
+    if (c_ && pending_) c_->bytes_in += pending_;
+    pending_ = 0;
+  }
+
+ private:
+  ProgressCounter* c_;
+  uint64_t pending_ = 0;
+};
+
 struct EncodeJob {
   const uint8_t* data = nullptr;
   size_t size = 0;

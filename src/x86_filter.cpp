@@ -43,6 +43,16 @@ struct Chains {
   }
 };
 
+
+// Packs data with the encoder chain `in`, then unpacks with the decoder chain `out_chain`.
+void through(const lzma_filter* in, const lzma_filter* out_chain, const uint8_t* data, size_t size,
+             std::vector<uint8_t>& out) {
+  std::vector<uint8_t> packed(size / 2 + 4096);
+  run(in, true, data, size, packed);
+  out.resize(size + 4096);
+  run(out_chain, false, packed.data(), packed.size(), out);
+}
+
 }  // namespace
 
 bool x86_filter_looks_useful(const uint8_t* data, size_t size) {
@@ -61,19 +71,13 @@ bool x86_filter_looks_useful(const uint8_t* data, size_t size) {
 // Filter: [x86, LZMA2] then undo LZMA2 alone: what LZMA2 carried is the filtered bytes.
 void x86_filter_encode(const uint8_t* data, size_t size, std::vector<uint8_t>& out) {
   Chains c;
-  std::vector<uint8_t> packed(size / 2 + 4096);
-  run(c.filtered, true, data, size, packed);
-  out.resize(size + 4096);
-  run(c.plain, false, packed.data(), packed.size(), out);
+  through(c.filtered, c.plain, data, size, out);
 }
 
 // Restore: LZMA2 alone, then undo [x86, LZMA2]: the filter's decoder restores the bytes.
 void x86_filter_decode(const uint8_t* data, size_t size, std::vector<uint8_t>& out) {
   Chains c;
-  std::vector<uint8_t> packed(size / 2 + 4096);
-  run(c.plain, true, data, size, packed);
-  out.resize(size + 4096);
-  run(c.filtered, false, packed.data(), packed.size(), out);
+  through(c.plain, c.filtered, data, size, out);
 }
 
 }  // namespace shz

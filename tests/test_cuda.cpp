@@ -46,54 +46,50 @@ TEST_CASE("cuda: pmfs equal the CPU engine's at batch sizes 1, 7, 64 and 1024", 
   }
 }
 
-TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]") {
-  if (!gpu_or_skip()) return;
-  const std::string model = write_temp(small_model_bytes(), "cuda.shzm");
-  const auto text = test::corpus("jargon-4.4.7.txt", 20000);
-  CompressOptions o;
-  o.model = model;
-  o.segment_size = 700;  // 29 segments: uneven batches
-  o.threads = 2;
+// Compresses text with o on the CPU and on the GPU (the same archive), and decodes each
+// archive with the other backend; returns the CPU's archive.
+static std::vector<uint8_t> check_across_backends(CompressOptions o, const std::vector<uint8_t>& text) {
+  o.device = "cpu";
   const auto cpu = compress(text.data(), text.size(), o);
   o.device = "cuda";
   const auto gpu = compress(text.data(), text.size(), o);
   CHECK(gpu == cpu);
   DecompressOptions d;
-  d.model = model;
+  d.model = o.model;
+  d.threads = o.threads;
   d.device = "cpu";
   CHECK(decompress(gpu.data(), gpu.size(), d) == text);
   d.device = "cuda";
   CHECK(decompress(cpu.data(), cpu.size(), d) == text);
-  std::remove(model.c_str());
+  return cpu;
 }
 
-// Format 6: blocks of context mixing whose lanes step the model as a batch (lane_size), two
-// blocks in lock-step on each worker: every pmf the GPU gives must be the CPU's, or the
+TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]") {
+  if (!gpu_or_skip()) return;
+  CompressOptions o;
+  o.model = write_temp(small_model_bytes(), "cuda.shzm");
+  o.segment_size = 700;  // 29 segments: uneven batches
+  o.threads = 2;
+  check_across_backends(o, test::corpus("jargon-4.4.7.txt", 20000));
+  std::remove(o.model.c_str());
+}
+
+// Format 6: blocks of context mixing whose lanes step the model as batches, shared by two
+// threads (each its own predictor): every pmf the GPU gives must be the CPU's, or the
 // archives differ.
 TEST_CASE("cuda: context-mixing archives equal the CPU's and decode across backends", "[cuda][cm]") {
   if (!gpu_or_skip()) return;
-  const std::string model = write_temp(small_model_bytes(), "cuda-cm.shzm");
-  const auto text = test::corpus("jargon-4.4.7.txt", 6000);
   CompressOptions o;
-  o.model = model;
+  o.model = write_temp(small_model_bytes(), "cuda-cm.shzm");
   o.level = kDefaultLevel;
   o.segment_size = 3000;  // two blocks
-  o.lane_size = 500;      // six lanes each: a batch of twelve
+  o.lane_size = 500;      // six lanes each: batches of three on each of two threads
   o.lzma_fallback = false;
-  o.threads = 1;
-  const auto cpu = compress(text.data(), text.size(), o);
+  o.threads = 2;
+  const auto cpu = check_across_backends(o, test::corpus("jargon-4.4.7.txt", 6000));
   const ArchiveInfo info = archive_read_info(cpu.data(), cpu.size());
-  for (const SegmentInfo& s : info.segments) REQUIRE(s.method == SegmentMethod::kCmModel);
-  o.device = "cuda";
-  const auto gpu = compress(text.data(), text.size(), o);
-  CHECK(gpu == cpu);
-  DecompressOptions d;
-  d.model = model;
-  d.device = "cpu";
-  CHECK(decompress(gpu.data(), gpu.size(), d) == text);
-  d.device = "cuda";
-  CHECK(decompress(cpu.data(), cpu.size(), d) == text);
-  std::remove(model.c_str());
+  for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
+  std::remove(o.model.c_str());
 }
 
 TEST_CASE("cuda: --device cuda without a GPU is a clear error", "[cuda]") {
