@@ -22,7 +22,7 @@ struct LevelSpec {
 
 constexpr uint32_t kL1 = kOrder0 | kOrder1 | kOrder2 | kOrder3 | kOrder4 | kWord;
 constexpr uint32_t kL2 = kL1 | kOrder6 | kSparse | kIndirect;
-constexpr uint32_t kL4 = kL2 | kWordPair | kColumn | kOrder5 | kOrder8 | kRecord | kWordText;
+constexpr uint32_t kL4 = kL2 | kWordPair | kColumn | kOrder5 | kOrder8 | kRecord | kWordText | kSparse2;
 constexpr uint32_t kL9 = kL4 | kWordSkip;
 
 constexpr LevelSpec kLevels[10] = {

@@ -27,6 +27,7 @@ enum Ctx : uint32_t {
   kRecord = 1u << 13,    // fixed-length records: the byte one record back, with the previous byte
   kWordText = 1u << 14,  // the word before with the previous byte and the word being written
   kWordSkip = 1u << 15,  // the word being written and the one two back; the two words before it
+  kSparse2 = 1u << 16,   // byte 2 back; bytes 1 and 4 back; the last three's high nibbles; the record column
 };
 
 struct CmConfig {

@@ -22,7 +22,7 @@ struct KindCount {
 constexpr KindCount kKinds[] = {
     {kOrder0, 1},   {kOrder1, 1},   {kOrder2, 1}, {kOrder3, 1}, {kOrder4, 1},   {kOrder5, 1},
     {kOrder6, 1},   {kOrder8, 1},   {kWord, 1},   {kWordPair, 1}, {kSparse, 3}, {kColumn, 2},
-    {kIndirect, 2}, {kRecord, 2},   {kWordText, 1}, {kWordSkip, 2},
+    {kIndirect, 2}, {kRecord, 2},   {kWordText, 1}, {kWordSkip, 2}, {kSparse2, 4},
 };
 
 }  // namespace
@@ -96,7 +96,9 @@ void context_hashes(const LaneHistory& l, const uint8_t* lane, const Indirect& i
   uint32_t r1 = 0, r2 = 0;
   if (l.rlen && l.t >= l.rlen) r1 = lane[l.t - l.rlen];
   if (l.rlen && l.t >= 2 * l.rlen) r2 = lane[l.t - 2 * l.rlen];
-  int sparse = 0, column = 0, indirect = 0, record = 0, skip = 0;
+  int sparse = 0, column = 0, indirect = 0, record = 0, skip = 0, sparse2 = 0;
+  const uint32_t c3 = uint32_t(h8 >> 16 & 255), c4 = uint32_t(h8 >> 24 & 255);
+  const uint32_t rcol = l.rlen ? uint32_t(l.t % l.rlen) : 0;
   for (size_t k = from; k < kinds.size(); ++k) {
     uint32_t v = 0;
     switch (kinds[k]) {
@@ -130,6 +132,13 @@ void context_hashes(const LaneHistory& l, const uint8_t* lane, const Indirect& i
       case kRecord:
         v = record == 0 ? hash_ctx(19, r1 << 8 | c1, l.rlen) : hash_ctx(20, r1 << 8 | r2, l.rlen);
         ++record;
+        break;
+      case kSparse2:
+        if (sparse2 == 0) v = hash_ctx(23, c2, 0);
+        if (sparse2 == 1) v = hash_ctx(24, c1 | c4 << 8, 0);
+        if (sparse2 == 2) v = hash_ctx(25, (c1 & 0xF0) | (c2 & 0xF0) << 8 | (c3 & 0xF0) << 16, 0);
+        if (sparse2 == 3) v = hash_ctx(26, rcol, l.rlen + (c1 << 24));
+        ++sparse2;
         break;
       default: break;
     }

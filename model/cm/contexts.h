@@ -13,7 +13,7 @@
 
 namespace shz::cm {
 
-constexpr int kMaxContexts = 24;
+constexpr int kMaxContexts = 32;
 
 // The two bytes that followed the last occurrences of each byte and of each pair of bytes,
 // in any lane: the indirect contexts. Shared, learnt in coding order.
