@@ -152,6 +152,37 @@ size_t cm_lane_count(size_t size, size_t lane_size) {
   return lane_size == 0 || size == 0 ? 1 : (size + lane_size - 1) / lane_size;
 }
 
+size_t cm_trial_cost(Predictor* p, const uint8_t* data, size_t n, size_t from, int level, bool x86) {
+  std::vector<uint8_t> buf;
+  if (x86)
+    x86_filter_encode(data, n, buf);
+  else
+    buf.assign(data, data + n);
+  cm::CmModel cm;
+  cm.reset(cm::cm_config_for(level, n), buf.data(), n, n);
+  std::vector<uint8_t> out;
+  RangeEncoder enc(out);
+  EncodeBit bits(enc);
+  uint32_t pmf[256], cum[257];
+  const size_t slot = 0;
+  if (p) p->reset(slot);
+  size_t at_from = 0;
+  for (size_t t = 0; t < n; ++t) {
+    if (t == from) at_from = out.size();
+    cm::ModelBits mb;
+    if (p) {
+      p->predict(&slot, 1, pmf);
+      cm::pmf_cumulative(pmf, cum);
+      mb.cum = cum;
+    }
+    bits.byte = buf[t];
+    cm.code(0, mb, bits);
+    if (p && t + 1 < n) p->update(&slot, 1, &buf[t]);
+  }
+  enc.finish();
+  return out.size() - at_from;
+}
+
 std::vector<Predictor*> CmPredictors::for_block(const LoadedModel& model, size_t lanes) {
   const size_t groups = std::max<size_t>(1, std::min(models_.size(), lanes));
   const size_t per = (lanes + groups - 1) / groups;

@@ -85,6 +85,7 @@ TEST_CASE("cm: the archive is the same on any thread count; so is what decodes",
   const auto text = test::corpus("jargon-4.4.7.txt", 400000);
   CompressOptions o = cm_options(kDefaultLevel);
   o.lzma_fallback = true;
+  o.model_trial = false;  // the model in every lane, whether it pays or not
   o.threads = 1;
   const auto one = compress(text.data(), text.size(), o);
   const ArchiveInfo info = archive_read_info(one.data(), one.size());
@@ -125,6 +126,9 @@ TEST_CASE("cm: a block the model does not help is coded without it", "[cm]") {
   const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
   CHECK(count_method(info, SegmentMethod::kCm) == info.segments.size());
   CHECK(!archive_needs_model(info));
+  // Without the model, lanes would only cost: one lane.
+  CHECK(cm_payload_lanes(archive.data() + info.header_size, size_t(info.segments[0].coded_size),
+                         size_t(info.segments[0].original_size)) == 1);
   CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == code);
 }
 

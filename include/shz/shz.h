@@ -63,6 +63,9 @@ struct CompressOptions {
   // Format 6: bytes per lane within a block (0: one lane per block). Lanes advance in
   // lock-step, one model slot each, sharing the block's statistics (docs/FORMAT.md).
   uint64_t lane_size = 0;
+  // Format 6: try each block with and without the model and leave the model out where it
+  // does not pay for its time (false: the model codes every block with it).
+  bool model_trial = true;
   ProgressFn progress;
 };
 
