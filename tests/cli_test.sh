@@ -215,7 +215,13 @@ expect 1 "shz-train not found" env PATH=/nonexistent lonely/shz export x.ckpt -o
 
 # Usage errors and help.
 expect 1 "" "$SHZ" compress --no-such-flag a.txt
-expect 1 "" "$SHZ"
+# Bare shz is a filter (stdin to stdout), quiet as gzip, xz and zstd are; tar -I shz round-trips.
+head -c 3000 a.txt >f.txt
+"$SHZ" <f.txt >f.shz 2>f.err && [ ! -s f.err ] && "$SHZ" -d <f.shz 2>>f.err | cmp -s - f.txt && [ ! -s f.err ] && ok ||
+  bad "bare shz as a filter: $(cat f.err)"
+mkdir -p tdir/sub && cp f.txt tdir/ && cp a.txt tdir/sub/
+if tar -I "$SHZ" -cf t.tar.shz tdir 2>t.err && mkdir tout && tar -I "$SHZ" -xf t.tar.shz -C tout 2>>t.err &&
+  diff -r tdir tout/tdir >/dev/null && [ ! -s t.err ]; then ok; else bad "tar -I shz round trip: $(cat t.err)"; fi
 expect 1 "unknown model 'nope'" "$SHZ" compress -c -m nope a.txt
 "$SHZ" --help >help.txt 2>&1 && grep -q "Exit codes" help.txt && ok || bad "--help should document exit codes"
 "$SHZ" --version | grep -q "^shz " && ok || bad "--version"
@@ -252,11 +258,19 @@ cmp -s ml.out ms.txt && ok || bad "LZMA2-only archive without its model differs"
 # bench: table, CSV, JSON and SVG; zstd/xz through the libraries; a missing input fails.
 head -c 20000 a.txt >bench.txt
 expect 0 "" "$SHZ" bench bench.txt -m order2 --runs 1 --no-external --csv b.csv --json b.json --svg b.svg
-grep -q "shz order2" out.txt && grep -q "zstd -19" out.txt && grep -q "xz -9e" out.txt && ok || bad "bench table: $(cat out.txt)"
+grep -q "shz -6 order2" out.txt && grep -q "zstd -19" out.txt && grep -q "xz -9e" out.txt && ok || bad "bench table: $(cat out.txt)"
 head -1 b.csv | grep -q "^corpus,compressor,version,original_bytes,compressed_bytes,bpb" && ok || bad "bench csv header"
 [ "$(grep -c ',ok$' b.csv)" -eq 4 ] && ok || bad "bench csv should have 4 ok rows: $(cat b.csv)"
 grep -q '"results"' b.json && grep -q '"machine"' b.json && ok || bad "bench json"
-grep -q '<svg' b.svg && grep -q 'shz order2' b.svg && ok || bad "bench svg"
+grep -q '<svg' b.svg && grep -q 'shz -6 order2' b.svg && ok || bad "bench svg"
+# Each level a row; Markdown tables; published sizes as rows of their own on a replot.
+expect 0 "" "$SHZ" bench bench.txt -m order2 --levels 1,9 --runs 1 --no-external --json l.json --md l.md
+grep -q "| shz -1 order2 |" l.md && grep -q "| shz -9 order2 |" l.md && grep -q "^| bench.txt | 20,000 |" l.md && ok ||
+  bad "bench --levels --md: $(cat l.md)"
+printf 'bench.txt\tpaq8px (made up for the test)\t1234\n' >ref.tsv
+expect 0 "" "$SHZ" bench --replot l.json b.json --reference ref.tsv --md r.md
+grep -q "1,234 (0.494)" r.md && grep -q "shz -1 order2" r.md && grep -q "shz -6 order2" r.md && ok ||
+  bad "bench --replot of two runs with --reference: $(cat r.md)"
 expect 2 "no-such-dir: no such file or directory" "$SHZ" bench no-such-dir
 mkdir empty-dir
 expect 2 "no input files" "$SHZ" bench empty-dir

@@ -190,7 +190,8 @@ void compress_one(const Options& o, const std::string& in) {
                 data.empty() ? 0.0 : 8.0 * double(archive.size()) / double(data.size()),
                 speed_text(double(data.size()), secs).c_str(), out == "-" ? "" : " -> ",
                 out == "-" ? "" : out.c_str());
-  say(o, 1, msg);
+  // A filter (to standard output) is quiet, as gzip, xz and zstd are, unless -v.
+  say(o, out == "-" ? 2 : 1, msg);
   if (verbosity(o) >= 2) say(o, 2, "segments: " + segments_summary(archive_read_info(archive.data(), archive.size())));
 }
 
@@ -237,7 +238,7 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
                 test_only ? "OK, " : "", (unsigned long long)produced,
                 speed_text(double(produced), secs).c_str(), out.empty() || out == "-" ? "" : " -> ",
                 out.empty() || out == "-" ? "" : out.c_str());
-  say(o, 1, msg);
+  say(o, out == "-" ? 2 : 1, msg);
 }
 
 void info_one(const Options& o, const std::string& in) {

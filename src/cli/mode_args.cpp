@@ -41,7 +41,9 @@ std::vector<std::string> level_args(const std::vector<std::string>& args) {
 
 std::vector<std::string> mode_args(const std::vector<std::string>& in, const std::vector<std::string>& subcommands) {
   const std::vector<std::string> args = level_args(in);
-  if (args.empty()) return args;
+  // No arguments at all: a filter, standard input to standard output, as `cmd | shz > f`
+  // and `tar -I shz` run a compressor.
+  if (args.empty()) return {"compress"};
   const std::string& first = args[0];
   if (std::find(subcommands.begin(), subcommands.end(), first) != subcommands.end() || first == "-h" ||
       first == "--help" || first == "-V" || first == "--version")
