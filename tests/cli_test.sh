@@ -215,6 +215,25 @@ expect 1 "shz-train not found" env PATH=/nonexistent lonely/shz export x.ckpt -o
 
 # Usage errors and help.
 expect 1 "" "$SHZ" compress --no-such-flag a.txt
+# --rm removes only the file that was read: one moved into its place meanwhile stays (the
+# default model takes seconds on 200 KB; the move comes after 0.3 s).
+head -c 200000 "$SRC/corpora/jargon-4.4.7.txt" >race.txt
+printf 'precious\n' >precious.txt
+"$SHZ" compress --rm -T 1 race.txt 2>race.err &
+rpid=$!
+sleep 0.3
+mv precious.txt race.txt
+wait $rpid
+[ -f race.txt ] && grep -q precious race.txt && grep -q "no longer the file that was read" race.err && ok ||
+  bad "--rm removed a file moved into the input's place: $(cat race.err)"
+"$SHZ" -dc race.txt.shz | cmp -s - <(head -c 200000 "$SRC/corpora/jargon-4.4.7.txt") && ok || bad "race.txt.shz"
+# A legal name of 250 bytes: the temporary file must not be longer than a name may be.
+long=$(printf 'n%.0s' $(seq 1 246))
+head -c 1000 a.txt >"$long.txt"
+expect 0 "" "$SHZ" compress -q -1 -m order2 "$long.txt"
+[ -f "$long.txt.shz" ] && ok || bad "a 250-byte name's archive"
+no_temp_files
+
 # Bare shz is a filter (stdin to stdout), quiet as gzip, xz and zstd are; tar -I shz round-trips.
 head -c 3000 a.txt >f.txt
 "$SHZ" <f.txt >f.shz 2>f.err && [ ! -s f.err ] && "$SHZ" -d <f.shz 2>>f.err | cmp -s - f.txt && [ ! -s f.err ] && ok ||
@@ -246,7 +265,10 @@ expect 0 "" "$SHZ" info me.shz
 grep -q "embedded model" out.txt && grep -q "without model" out.txt && ok || bad "info should show model bytes: $(cat out.txt)"
 expect 1 "embed-model needs a model file" "$SHZ" compress -c -m order2 --embed-model ms.txt
 printf 'not a model' >junk.shzm
-expect 3 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
+expect 2 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
+# Every -m is checked, even where the archive does not need it.
+expect 1 "unknown model 'NO_SUCH_MODEL'" "$SHZ" decompress -c -m NO_SUCH_MODEL ms.shz
+expect 2 "junk.shzm" "$SHZ" decompress -c -m junk.shzm ms.shz
 expect 2 "model file missing.shzm: cannot open: No such file" "$SHZ" compress -c -m missing.shzm ms.txt
 # An archive no segment of which the model coded (here all LZMA2, at level 0) decodes without it.
 expect 0 "" "$SHZ" compress -q -0 -m m.shzm -o ml.shz ms.txt

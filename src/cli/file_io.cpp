@@ -57,9 +57,10 @@ ReadFn file_reader(FILE* f, const std::string& name) {
   };
 }
 
-std::vector<uint8_t> file_read_all(const std::string& path) {
+std::vector<uint8_t> file_read_all(const std::string& path, struct stat* opened) {
   struct stat st;
   FILE* f = file_open_input(path, &st);
+  if (opened) *opened = st;
   try {
     std::vector<uint8_t> data = stream_bytes(f, path == "-" ? "stdin" : path);
     if (f != stdin) std::fclose(f);
@@ -68,6 +69,11 @@ std::vector<uint8_t> file_read_all(const std::string& path) {
     if (f != stdin) std::fclose(f);
     throw;
   }
+}
+
+bool file_still_is(const std::string& path, const struct stat& st) {
+  struct stat now;
+  return lstat(path.c_str(), &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino;
 }
 
 OutputFile::OutputFile(const std::string& path, bool force, const struct stat* like) : path_(path) {
@@ -87,7 +93,13 @@ OutputFile::OutputFile(const std::string& path, bool force, const struct stat* l
     like_ = *like;
     has_like_ = S_ISREG(like->st_mode);
   }
-  temp_ = path + ".tmp-XXXXXX";
+  // FILE.tmp-XXXXXX beside the output, or, where that would be longer than a name may be
+  // (a legal name of 245 bytes or more), .tmp-XXXXXX in its directory.
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const size_t name_max = size_t(pathconf(dir.empty() ? "." : dir.c_str(), _PC_NAME_MAX));
+  const size_t base = path.size() - dir.size();
+  temp_ = base + 11 <= std::min<size_t>(name_max, 255) ? path + ".tmp-XXXXXX" : dir + ".tmp-XXXXXX";
   std::vector<char> name(temp_.begin(), temp_.end());
   name.push_back('\0');
   const int fd = mkstemp(name.data());

@@ -16,7 +16,12 @@ namespace shz::cli {
 void signals_install();
 
 // Reads all of `path` ("-" = stdin). Throws Error(kInput) naming the file and the reason.
-std::vector<uint8_t> file_read_all(const std::string& path);
+// `st`, when given, receives the status of what was opened (for --rm's identity check).
+std::vector<uint8_t> file_read_all(const std::string& path, struct stat* st = nullptr);
+
+// Whether `path` still names the file whose status `st` was (same device and inode): --rm
+// removes an input only then, as xz does, so a file moved into its place meanwhile stays.
+bool file_still_is(const std::string& path, const struct stat& st);
 
 // A ReadFn over an open stream (errors throw Error(kInput)).
 ReadFn file_reader(FILE* f, const std::string& name);

@@ -96,10 +96,15 @@ void check_paths(const Options& o, const std::string& in, const std::string& out
     throw Error(ErrorCode::kInput, in + ": not a regular file (use -c or -o to read it)");
 }
 
-void remove_input(const Options& o, const std::string& in, const OutputFile& out) {
+// --rm: removes `in`, whose status when it was opened was `read`, once the output is safe.
+void remove_input(const Options& o, const std::string& in, const OutputFile& out, const struct stat& read) {
   if (!o.remove || in == "-") return;
   if (!out.keeps_data()) {
     say(o, 1, "shz: " + in + ": kept (--rm), as the output is not a regular file");
+    return;
+  }
+  if (!file_still_is(in, read)) {
+    say(o, 1, "shz: " + in + ": kept (--rm): it is no longer the file that was read");
     return;
   }
   if (unlink(in.c_str()) != 0) say(o, 1, "shz: " + in + ": could not remove input");
@@ -113,6 +118,17 @@ std::string speed_text(double bytes, double secs) {
   if (rate >= 1048576.0) std::snprintf(buf, sizeof buf, "%.2f MiB/s", rate / 1048576.0);
   else std::snprintf(buf, sizeof buf, "%.1f KiB/s", rate / 1024.0);
   return buf;
+}
+
+// A model given with -m when compressing: a file that cannot be read or is not a model is
+// bad input (exit 2), like any other input; exit 3 is for archives that need a model.
+std::shared_ptr<const LoadedModel> model_given(const std::string& name, const std::string& device) {
+  try {
+    return model_load(name, device);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kModel) throw Error(ErrorCode::kInput, e.what());
+    throw;
+  }
 }
 
 // "N of up to S bytes", then how many segments each method coded, in the order the encoder
@@ -162,12 +178,12 @@ void compress_one(const Options& o, const std::string& in) {
   if (!o.lane_size.empty()) copt.lane_size = size_arg_parse(o.lane_size, "--lane-size");
   copt.threads = o.threads;
   copt.device = o.device;
-  if (verbosity(o) >= 2) say(o, 2, "model: " + model_load(copt.model, copt.device)->description);
+  const std::shared_ptr<const LoadedModel> given = model_given(copt.model, copt.device);  // fail before any work
+  if (verbosity(o) >= 2) say(o, 2, "model: " + given->description);
   if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
   struct stat st {};
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<uint8_t> data = file_read_all(in);
-  if (in != "-") stat(in.c_str(), &st);
+  const std::vector<uint8_t> data = file_read_all(in, &st);
   ProgressLine line(verbosity(o) >= 1 && isatty(2), display_name(in), false);
   copt.progress = [&](const Progress& p) { line.update(p); };
   OutputFile file(out, o.force, in == "-" ? nullptr : &st);  // before the work: fail fast on -f
@@ -181,7 +197,7 @@ void compress_one(const Options& o, const std::string& in) {
   line.clear();
   file.write(archive.data(), archive.size());
   file.commit();
-  remove_input(o, in, file);
+  remove_input(o, in, file, st);
   const double secs = seconds_since(t0);
   char msg[512];
   std::snprintf(msg, sizeof msg, "%s: %llu -> %llu bytes (%.2f%%, %.3f bpb), %s%s%s",
@@ -198,6 +214,9 @@ void compress_one(const Options& o, const std::string& in) {
 void decompress_one(const Options& o, const std::string& in, bool test_only) {
   if (in == "-" && isatty(0) && !o.force)
     throw Error(ErrorCode::kUsage, "refusing to read compressed data from a terminal (use a file or redirect)");
+  // Every -m is checked, even where the archive turns out not to need it: a name that is
+  // not a model is a mistake the user should hear of.
+  if (!o.model.empty()) model_given(o.model, o.device);
   const std::string out = test_only ? std::string() : output_path(o, in, false);
   if (!test_only) check_paths(o, in, out);
   struct stat st {};
@@ -231,7 +250,7 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
   }
   line.clear();
   if (file) file->commit();
-  if (file) remove_input(o, in, *file);
+  if (file) remove_input(o, in, *file, st);
   const double secs = seconds_since(t0);
   char msg[512];
   std::snprintf(msg, sizeof msg, "%s: %s%llu bytes, %s%s%s", display_name(in).c_str(),
