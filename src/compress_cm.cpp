@@ -5,6 +5,8 @@
 // threads. The archive depends on the input, the model and the level only: thread count and
 // batching cannot change a byte.
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -30,13 +32,23 @@ namespace {
 constexpr size_t kTrial = 64 << 10;
 constexpr size_t kTrialMinBlock = 64 << 10;  // smaller blocks keep the model untried
 
-bool model_pays(Predictor& p, const CmEncodeJob& block) {
-  if (block.size < kTrialMinBlock) return true;
+// Whether the model pays on the block; `why` says what the trial found.
+bool model_pays(Predictor& p, const CmEncodeJob& block, std::string& why) {
+  if (block.size < kTrialMinBlock) {
+    why = "model kept untried (block under " + std::to_string(kTrialMinBlock) + " bytes)";
+    return true;
+  }
   const size_t at = block.size >= 3 * kTrial ? block.size / 3 : 0;
   const size_t n = std::min(block.size - at, kTrial);
   const size_t with = cm_trial_cost(&p, block.data + at, n, n / 2, block.level, block.x86);
   const size_t without = cm_trial_cost(nullptr, block.data + at, n, n / 2, block.level, block.x86);
-  return with * 25 < without * 23;
+  const bool pays = with * 25 < without * 23;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "model trial at byte %zu: %zu bytes with it, %zu without (%.1f%% saved; 8%% needed): %s",
+                at, with, without, without ? 100.0 * (double(without) - double(with)) / double(without) : 0.0,
+                pays ? "kept" : "left out");
+  why = buf;
+  return pays;
 }
 
 // Per level: the largest block, and the most lanes a block is cut into (each at least
@@ -98,6 +110,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   // others'), whether the bytes look like machine code, and whether the model pays.
   std::vector<std::vector<uint8_t>> lzma(count);
   std::vector<char> have_lzma(count, 0);
+  std::vector<std::string> trial_notes(count);
   {
     std::vector<std::unique_ptr<Predictor>> trial(std::min<size_t>(threads, count));
     parallel_run(unsigned(trial.size()), count, [&](unsigned w, size_t i) {
@@ -109,7 +122,8 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
         trial[w] = model->make();
         trial[w]->begin(1);
       }
-      j.model = !opt.model_trial || model_pays(*trial[w], j);
+      j.model = !opt.model_trial ? (trial_notes[i] = "model used without a trial", true)
+                                 : model_pays(*trial[w], j, trial_notes[i]);
       // Lanes only give the model its batches: without it, the statistics are better off
       // seeing the block in order (the lanes were not asked for).
       if (!j.model && !opt.lane_size) j.lane_size = 0;
@@ -141,6 +155,11 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       }
     }
     info.segments[i] = SegmentInfo{j.size, j.payload.size(), hash_bytes(j.data, j.size), m};
+    if (opt.note)
+      opt.note("block " + std::to_string(i) + ": " + std::to_string(j.size) + " bytes, " +
+               std::to_string(cm_lane_count(j.size, j.lane_size)) + " lane(s), x86 filter " + (j.x86 ? "on" : "off") +
+               "; " + trial_notes[i] + "; coded as " + segment_method_name(m) + ", " + std::to_string(j.payload.size()) +
+               " bytes");
   }
   std::vector<std::vector<uint8_t>> payloads(count);
   for (size_t i = 0; i < count; ++i) payloads[i].swap(jobs[i].payload);

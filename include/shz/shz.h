@@ -67,6 +67,9 @@ struct CompressOptions {
   // does not pay for its time (false: the model codes every block with it).
   bool model_trial = true;
   ProgressFn progress;
+  // Called (from the calling thread, after the work) with one line per format 6 block: its
+  // size, lanes, filter and what the model's trial found; the CLI prints them with -vv.
+  std::function<void(const std::string&)> note;
 };
 
 // The level the CLI uses when none is given (-1 .. -9).

@@ -186,6 +186,8 @@ void compress_one(const Options& o, const std::string& in) {
   const std::vector<uint8_t> data = file_read_all(in, &st);
   ProgressLine line(verbosity(o) >= 1 && isatty(2), display_name(in), false);
   copt.progress = [&](const Progress& p) { line.update(p); };
+  std::vector<std::string> notes;
+  copt.note = [&](const std::string& n) { notes.push_back(n); };
   OutputFile file(out, o.force, in == "-" ? nullptr : &st);  // before the work: fail fast on -f
   std::vector<uint8_t> archive;
   try {
@@ -209,6 +211,7 @@ void compress_one(const Options& o, const std::string& in) {
   // A filter (to standard output) is quiet, as gzip, xz and zstd are, unless -v.
   say(o, out == "-" ? 2 : 1, msg);
   if (verbosity(o) >= 2) say(o, 2, "segments: " + segments_summary(archive_read_info(archive.data(), archive.size())));
+  for (const std::string& n : notes) say(o, 3, n);
 }
 
 void decompress_one(const Options& o, const std::string& in, bool test_only) {
