@@ -22,14 +22,15 @@ struct LevelSpec {
 
 constexpr uint32_t kL1 = kOrder0 | kOrder1 | kOrder2 | kOrder3 | kOrder4 | kWord;
 constexpr uint32_t kL2 = kL1 | kOrder6 | kSparse | kIndirect;
-constexpr uint32_t kL4 = kL2 | kWordPair | kColumn | kOrder5 | kOrder8 | kRecord | kWordText | kSparse2;
-constexpr uint32_t kL9 = kL4 | kWordSkip;
+constexpr uint32_t kL3 = kL2 | kWordPair | kColumn | kSparse2;
+constexpr uint32_t kL4 = kL3 | kOrder5 | kOrder8 | kRecord | kWordText;
+constexpr uint32_t kL8 = kL4 | kWordSkip;
 
 constexpr LevelSpec kLevels[10] = {
     {kL1, 18, false, false},  // (0: unused)
-    {kL1, 20, false, false}, {kL2, 21, true, true},  {kL2, 21, true, true},  {kL4, 22, true, true},
-    {kL4, 22, true, true},   {kL4, 22, true, true},  {kL4, 23, true, true},  {kL9, 24, true, true},
-    {kL9, 24, true, true},
+    {kL1, 20, false, false}, {kL2, 21, true, true}, {kL3, 21, true, true}, {kL4, 22, true, true},
+    {kL4, 22, true, true},   {kL4, 22, true, true}, {kL4, 23, true, true}, {kL8, 24, true, true},
+    {kL8, 24, true, true},
 };
 
 }  // namespace
