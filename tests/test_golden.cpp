@@ -109,7 +109,8 @@ TEST_CASE("golden archive with LZMA2 segments decodes", "[golden]") {
 // and keeps archives of older default models readable after the default changes.
 TEST_CASE("golden archives of the built-in SHA-RNN models decode and re-encode byte for byte", "[golden]") {
   const auto original = test::read_file(kDir + "genesis-1-4.txt");
-  for (const std::string name : {"shz-small-v1", "shz-small-v2", "shz-small-v3", "shz-small-v4"}) {
+  for (const std::string name : {"shz-small-v1", "shz-small-v2", "shz-small-v3", "shz-small-v4",
+                                 "shz-small-v5"}) {
     INFO(name);
     const auto golden = test::read_file(kDir + "genesis-1-4." + name + ".shz");
     const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
