@@ -396,8 +396,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, shz::kMaxLevel));
   comp->add_flag("--best", o.best, "The strongest level (-9)");
   comp->add_option("--lane-size", o.lane_size,
-                   "Format 6: bytes per lane, lanes of a block stepping the model as one batch (default: one lane "
-                   "per block; for GPUs)");
+                   "Format 6: bytes per lane, lanes of a block stepping the model as one batch (default: the level's, "
+                   "2 to 8 lanes of at least 32 KiB; smaller lanes make bigger batches, e.g. for GPUs)");
   comp->add_flag("--model-only", o.model_only,
                  "Code every segment with the model alone (or store it): no match model, no mixing, no LZMA2, so the size "
                  "measures the model");
