@@ -30,14 +30,13 @@ namespace {
 // the whole file's). The model is kept when it saves at least 8% there, about 3% of a whole
 // file: it costs ten times the time of the rest.
 constexpr size_t kTrial = 64 << 10;
-constexpr size_t kTrialMinBlock = 64 << 10;  // smaller blocks keep the model untried
+// Smaller blocks are coded both ways and keep the smaller: the trial, one lane at batch 1,
+// would cost as much model time as the block itself (its lanes share the threads), and
+// the context mixing alone is cheap beside the model.
+constexpr size_t kBothBelow = 3 * kTrial;
 
 // Whether the model pays on the block; `why` says what the trial found.
 bool model_pays(Predictor& p, const CmEncodeJob& block, std::string& why) {
-  if (block.size < kTrialMinBlock) {
-    why = "model kept untried (block under " + std::to_string(kTrialMinBlock) + " bytes)";
-    return true;
-  }
   const size_t at = block.size >= 3 * kTrial ? block.size / 3 : 0;
   const size_t n = std::min(block.size - at, kTrial);
   const size_t with = cm_trial_cost(&p, block.data + at, n, n / 2, block.level, block.x86);
@@ -111,6 +110,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   std::vector<std::vector<uint8_t>> lzma(count);
   std::vector<char> have_lzma(count, 0);
   std::vector<std::string> trial_notes(count);
+  std::vector<char> both(count, 0);  // small blocks: coded with the model and without
   {
     std::vector<std::unique_ptr<Predictor>> trial(std::min<size_t>(threads, count));
     parallel_run(unsigned(trial.size()), count, [&](unsigned w, size_t i) {
@@ -118,12 +118,19 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       have_lzma[i] = opt.lzma_fallback && lzma_try(data, j.data, j.size, lzma[i]);
       j.limit = have_lzma[i] ? lzma[i].size() : j.size;
       j.x86 = x86_filter_looks_useful(j.data, j.size);
-      if (!trial[w] && opt.model_trial) {
+      if (!trial[w] && opt.model_trial && j.size >= kBothBelow) {
         trial[w] = model->make();
         trial[w]->begin(1);
       }
-      j.model = !opt.model_trial ? (trial_notes[i] = "model used without a trial", true)
-                                 : model_pays(*trial[w], j, trial_notes[i]);
+      if (!opt.model_trial) {
+        j.model = true;
+        trial_notes[i] = "model used without a trial";
+      } else if (j.size < kBothBelow) {
+        j.model = true;
+        both[i] = 1;
+      } else {
+        j.model = model_pays(*trial[w], j, trial_notes[i]);
+      }
       // Lanes only give the model its batches: without it, the statistics are better off
       // seeing the block in order (the lanes were not asked for).
       if (!j.model && !opt.lane_size) j.lane_size = 0;
@@ -138,8 +145,46 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
     CmEncodeJob& j = jobs[with[k]];
     cm_block_encode(predictors.for_block(*model, cm_lane_count(j.size, j.lane_size)), j, &counter);
   }, tick);
+  // The small blocks coded with the model are coded again without it (in order, one lane,
+  // unless lanes were asked for: they only serve the model), with the model's size as the
+  // limit.
+  std::vector<CmEncodeJob> alone(count);
+  for (size_t i = 0; i < count; ++i)
+    if (both[i]) {
+      CmEncodeJob& a = alone[i];
+      a.data = jobs[i].data;
+      a.size = jobs[i].size;
+      a.level = level;
+      a.x86 = jobs[i].x86;
+      a.lane_size = opt.lane_size ? jobs[i].lane_size : 0;
+      a.limit = jobs[i].gave_up ? jobs[i].limit : std::min(jobs[i].limit, jobs[i].payload.size());
+      without.push_back(i);
+    }
   parallel_run(std::min<unsigned>(threads, unsigned(std::max<size_t>(without.size(), 1))), without.size(),
-               [&](unsigned, size_t k) { cm_block_encode({nullptr}, jobs[without[k]], &counter); }, tick);
+               [&](unsigned, size_t k) {
+                 const size_t i = without[k];
+                 if (both[i])
+                   cm_block_encode({nullptr}, alone[i], nullptr);
+                 else
+                   cm_block_encode({nullptr}, jobs[i], &counter);
+               }, tick);
+  for (size_t i = 0; i < count; ++i) {
+    if (!both[i]) continue;
+    const CmEncodeJob& a = alone[i];
+    const bool alone_smaller = !a.gave_up && (jobs[i].gave_up || a.payload.size() < jobs[i].payload.size());
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "coded both ways (block under %zu bytes): %s bytes with the model, %s without: %s", kBothBelow,
+                  jobs[i].gave_up ? "over the limit" : std::to_string(jobs[i].payload.size()).c_str(),
+                  a.gave_up ? "over the limit" : std::to_string(a.payload.size()).c_str(),
+                  alone_smaller ? "without" : "with");
+    trial_notes[i] = buf;
+    if (alone_smaller) {
+      jobs[i].payload.swap(alone[i].payload);
+      jobs[i].model = false;
+      jobs[i].lane_size = a.lane_size;
+      jobs[i].gave_up = false;
+    }
+  }
 
   for (size_t i = 0; i < count; ++i) {
     CmEncodeJob& j = jobs[i];

@@ -132,6 +132,37 @@ TEST_CASE("cm: a block the model does not help is coded without it", "[cm]") {
   CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == code);
 }
 
+TEST_CASE("cm: a small block is coded with the model and without, and keeps the smaller", "[cm]") {
+  // Under 192 KiB there is no trial: both codings are made. Machine code under order2 keeps
+  // the coding without the model (in one lane); the default SHA-RNN on English prose keeps
+  // the model. The notes say which was chosen and why.
+  const auto code = machine_code(100000);
+  const auto text = test::corpus("kjv-pentateuch.txt", 100000);
+  struct Case {
+    const std::vector<uint8_t>* in;
+    std::string model;
+    SegmentMethod want;
+  } cases[] = {{&code, "order2", SegmentMethod::kCm}, {&text, "default", SegmentMethod::kCmModel}};
+  for (const Case& c : cases) {
+    INFO(c.model);
+    CompressOptions o = cm_options(kDefaultLevel);
+    o.model = c.model;
+    std::vector<std::string> notes;
+    o.note = [&](const std::string& n) { notes.push_back(n); };
+    const auto archive = compress(c.in->data(), c.in->size(), o);
+    const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
+    REQUIRE(info.segments.size() == 1);
+    CHECK(info.segments[0].method == c.want);
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].find("coded both ways") != std::string::npos);
+    CHECK(notes[0].find(c.want == SegmentMethod::kCm ? ": without" : ": with") != std::string::npos);
+    if (c.want == SegmentMethod::kCm)
+      CHECK(cm_payload_lanes(archive.data() + info.header_size, size_t(info.segments[0].coded_size),
+                             size_t(info.segments[0].original_size)) == 1);
+    CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == *c.in);
+  }
+}
+
 TEST_CASE("cm: damaged payloads are reported as corrupt, never decoded wrongly", "[cm][bad]") {
   const auto text = test::corpus("kjv-pentateuch.txt", 50000);
   const auto archive = compress(text.data(), text.size(), cm_options(kDefaultLevel));
