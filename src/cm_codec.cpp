@@ -203,6 +203,11 @@ size_t cm_payload_lanes(const uint8_t* payload, size_t payload_size, size_t size
   return cm_lane_count(size, get_le32(payload + 2));
 }
 
+unsigned cm_side_by_side(unsigned threads, uint64_t memory_each) {
+  constexpr uint64_t kBudget = uint64_t(1) << 30;
+  return unsigned(std::clamp<uint64_t>(kBudget / std::max<uint64_t>(memory_each, 1), 1, std::max(threads, 1u)));
+}
+
 void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& j, ProgressCounter* progress) {
   Block b;
   if (j.x86)

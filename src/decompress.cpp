@@ -8,6 +8,7 @@
 #include "cm_codec.h"
 #include "format.h"
 #include "lzma_segment.h"
+#include "model/cm/cm_config.h"
 #include "segment_codec.h"
 #include "shz/shz.h"
 #include "util/bytes.h"
@@ -194,7 +195,11 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
       const size_t lanes = std::max<size_t>(1, cm_payload_lanes(j.payload, j.payload_size, j.size));
       cm_block_decode(cm_predictors.for_block(*model, lanes), j, &counter);
     }, tick);
-    parallel_run(std::min<unsigned>(cm_threads, unsigned(std::max<size_t>(cm_alone.size(), 1))), cm_alone.size(),
+    uint64_t alone_memory = 0;  // the largest block's, at its level (the preamble's first byte)
+    for (const CmDecodeJob* j : cm_alone)
+      alone_memory = std::max(alone_memory, cm::cm_memory(j->payload_size ? j->payload[0] : 1, j->size));
+    const unsigned side_by_side = cm_side_by_side(cm_threads, alone_memory);
+    parallel_run(std::min<unsigned>(side_by_side, unsigned(std::max<size_t>(cm_alone.size(), 1))), cm_alone.size(),
                  [&](unsigned, size_t k) { cm_block_decode({nullptr}, *cm_alone[k], &counter); }, tick);
     for (size_t i = 0; i < n; ++i)
       if (cm[i].payload) {

@@ -84,6 +84,7 @@ TEST_CASE("cuda: context-mixing archives equal the CPU's and decode across backe
   o.level = kDefaultLevel;
   o.segment_size = 3000;  // two blocks
   o.lane_size = 500;      // six lanes each: batches of three on each of two threads
+  o.model_trial = false;  // the model in every block, whether it pays or not
   o.lzma_fallback = false;
   o.threads = 2;
   const auto cpu = check_across_backends(o, test::corpus("jargon-4.4.7.txt", 6000));
