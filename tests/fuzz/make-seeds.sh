@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Writes the fuzz seeds: small archives of every segment method (small, so the fuzzer tries
+# Writes the fuzz seeds: small archives of every segment method (formats 3-5 at -0; format
+# 6's context mixing, with and without the model's input, in lanes), (small, so the fuzzer tries
 # many mutations a second) and a tiny SHA-RNN model file, alone and embedded. Rerun after a
 # format or model-file change; the test suite replays these through both fuzz targets.
 set -euo pipefail
@@ -14,9 +15,17 @@ head -c 1500 "$here/../golden/genesis-1-4.txt" > "$tmp/text"
 head -c 1500 "$here/../../corpora/zstd-1.5.4-zstd.h" > "$tmp/code"
 head -c 200 "$here/../golden/genesis-1-4.txt" > "$tmp/short"
 "$shz" compress -q -f -m "$out/tiny.shzm" --embed-model --model-only --segment-size 512 -o "$out/embedded-model.shz" "$tmp/text"
-"$shz" compress -q -f -m order2 --segment-size 256 -o "$out/order2-match.shz" "$tmp/text"
+"$shz" compress -q -f -0 -m order2 --segment-size 256 -o "$out/order2-match.shz" "$tmp/text"
 "$shz" compress -q -f -m order2 --model-only --segment-size 256 -o "$out/order2.shz" "$tmp/text"
-"$shz" compress -q -f -m order2 --segment-size 512 -o "$out/lzma.shz" "$tmp/code"
+"$shz" compress -q -f -0 -m order2 --segment-size 512 -o "$out/lzma.shz" "$tmp/code"
 cp "$out/lzma.shz" "$tmp/incompressible"
-"$shz" compress -q -f -m order2 --segment-size 512 -o "$out/stored.shz" "$tmp/incompressible"
-"$shz" compress -q -f --segment-size 128 -o "$out/default-model.shz" "$tmp/short"
+"$shz" compress -q -f -0 -m order2 --segment-size 512 -o "$out/stored.shz" "$tmp/incompressible"
+"$shz" compress -q -f -0 --segment-size 128 -o "$out/default-model.shz" "$tmp/short"
+# Format 6: context mixing with order2's pmfs as an input, in three lanes; and alone (the
+# random model loses, so it is left out).
+"$shz" compress -q -f -m order2 --no-lzma -6 --lane-size 500 -o "$out/cm-model.shz" "$tmp/text"
+"$shz" compress -q -f -m "$out/tiny.shzm" --no-lzma -1 -o "$out/cm.shz" "$tmp/code"
+# Round-trip inputs (fuzz_roundtrip: byte 0 picks the block size and level, byte 1 the
+# options): level 6 in blocks of 4 KiB with LZMA2 on 3 threads; level 9 in four lanes.
+{ printf '\065\046'; head -c 6000 "$here/../golden/genesis-1-4.txt"; } >"$out/roundtrip-cm6.bin"
+{ printf '\120\144'; head -c 6000 "$here/../../corpora/zstd-1.5.4-zstd.h"; } >"$out/roundtrip-cm9-lanes.bin"
