@@ -203,9 +203,10 @@ size_t cm_payload_lanes(const uint8_t* payload, size_t payload_size, size_t size
   return cm_lane_count(size, get_le32(payload + 2));
 }
 
-unsigned cm_side_by_side(unsigned threads, uint64_t memory_each) {
+unsigned cm_side_by_side(unsigned threads, size_t blocks, uint64_t memory_each) {
   constexpr uint64_t kBudget = uint64_t(1) << 30;
-  return unsigned(std::clamp<uint64_t>(kBudget / std::max<uint64_t>(memory_each, 1), 1, std::max(threads, 1u)));
+  const uint64_t most = std::max<uint64_t>(1, std::min<uint64_t>(threads, blocks));
+  return unsigned(std::clamp<uint64_t>(kBudget / std::max<uint64_t>(memory_each, 1), 1, most));
 }
 
 void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& j, ProgressCounter* progress) {

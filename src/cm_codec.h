@@ -52,10 +52,10 @@ struct CmDecodeJob {
 // The lanes of a block of `size` bytes cut into lanes of lane_size (0: one lane).
 size_t cm_lane_count(size_t size, size_t lane_size);
 
-// How many blocks without the model to code side by side on `threads` threads when each
-// needs `memory_each` bytes (cm_memory): at least one, and as many as fit in 1 GiB, so that
-// peak memory does not grow with the core count (a 64 MiB block at level 9 needs 430 MiB).
-unsigned cm_side_by_side(unsigned threads, uint64_t memory_each);
+// How many of `blocks` blocks without the model to code side by side on `threads` threads
+// when each needs `memory_each` bytes (cm_memory): at least one, and as many as fit in 1 GiB,
+// so that peak memory does not grow with the core count (a 64 MiB block at -9 needs 430 MiB).
+unsigned cm_side_by_side(unsigned threads, size_t blocks, uint64_t memory_each);
 
 // Encodes one block with p.size() threads (the calling one and p.size() - 1 more), thread g
 // stepping the model, when job.model, on p[g] for its share of the lanes (contiguous, in

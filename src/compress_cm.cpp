@@ -160,8 +160,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       a.limit = jobs[i].gave_up ? jobs[i].limit : std::min(jobs[i].limit, jobs[i].payload.size());
       without.push_back(i);
     }
-  const unsigned side_by_side = cm_side_by_side(threads, cm::cm_memory(level, seg));
-  parallel_run(std::min<unsigned>(side_by_side, unsigned(std::max<size_t>(without.size(), 1))), without.size(),
+  parallel_run(cm_side_by_side(threads, without.size(), cm::cm_memory(level, seg)), without.size(),
                [&](unsigned, size_t k) {
                  const size_t i = without[k];
                  if (both[i])

@@ -198,8 +198,7 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     uint64_t alone_memory = 0;  // the largest block's, at its level (the preamble's first byte)
     for (const CmDecodeJob* j : cm_alone)
       alone_memory = std::max(alone_memory, cm::cm_memory(j->payload_size ? j->payload[0] : 1, j->size));
-    const unsigned side_by_side = cm_side_by_side(cm_threads, alone_memory);
-    parallel_run(std::min<unsigned>(side_by_side, unsigned(std::max<size_t>(cm_alone.size(), 1))), cm_alone.size(),
+    parallel_run(cm_side_by_side(cm_threads, cm_alone.size(), alone_memory), cm_alone.size(),
                  [&](unsigned, size_t k) { cm_block_decode({nullptr}, *cm_alone[k], &counter); }, tick);
     for (size_t i = 0; i < n; ++i)
       if (cm[i].payload) {
