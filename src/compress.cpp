@@ -101,7 +101,7 @@ uint64_t default_segment_size(uint64_t model_default, uint64_t input_size) {
   return seg;
 }
 
-std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOptions& opt) {
+std::vector<uint8_t> compress_frame(const uint8_t* data, size_t size, const CompressOptions& opt) {
   const std::shared_ptr<const LoadedModel> model = model_load(opt.model, opt.device);
   if (opt.embed_model && model->builtin)
     throw Error(ErrorCode::kUsage, "--embed-model needs a model file; '" + opt.model + "' is built in");

@@ -26,7 +26,11 @@ ArchiveInfo archive_info_start(const uint8_t* data, size_t size, uint64_t segmen
 std::vector<uint8_t> archive_finish(ArchiveInfo& info, const uint8_t* data, size_t size, const CompressOptions& opt,
                                     const LoadedModel& model, std::vector<std::vector<uint8_t>>& payloads);
 
-// Format 6 (compress_cm.cpp): compress() when opt.level > 0.
+// One archive frame of data[0..size) (compress.cpp): compress() of an input up to the
+// frame size, and each frame of a longer one.
+std::vector<uint8_t> compress_frame(const uint8_t* data, size_t size, const CompressOptions& opt);
+
+// Format 6 (compress_cm.cpp): compress_frame() when opt.level > 0.
 std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const CompressOptions& opt,
                                  const std::shared_ptr<const LoadedModel>& model);
 

@@ -7,6 +7,7 @@
 
 #include "cm_codec.h"
 #include "format.h"
+#include "frame_decode.h"
 #include "lzma_segment.h"
 #include "model/cm/cm_config.h"
 #include "segment_codec.h"
@@ -81,23 +82,8 @@ bool archive_needs_model(const ArchiveInfo& info) {
                      [](const SegmentInfo& s) { return segment_uses_model(s.method); });
 }
 
-ArchiveInfo archive_read_info(const ReadFn& in) {
-  ArchiveReader r(in);
-  ArchiveInfo info = header_parse(r);
-  // Walk the model and payloads too, so a truncated or over-long file is reported here as well.
-  uint8_t buf[65536];
-  for (uint64_t left = info.model_size + info.payload_size(); left > 0;) {
-    const size_t n = size_t(std::min<uint64_t>(left, sizeof buf));
-    r.read_exact(buf, n);
-    left -= n;
-  }
-  if (!r.at_end()) throw Error(ErrorCode::kInput, "trailing data after the archive at byte " + std::to_string(r.offset()));
-  return info;
-}
-
-void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& opt) {
-  ArchiveReader r(in);
-  const ArchiveInfo info = header_parse(r);
+void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out, const DecompressOptions& opt,
+                  uint64_t before) {
   // An archive none of whose segments the model coded (all LZMA2 or stored) decodes without
   // it: a model file left behind costs nothing there.
   std::shared_ptr<const LoadedModel> model;
@@ -132,8 +118,8 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
   uint64_t done_in = 0, done_coded = 0;
   auto tick = [&] {
     if (opt.progress)
-      opt.progress(Progress{done_in + counter.bytes_in, done_coded + counter.bytes_coded,
-                            done_in + counter.bytes_finished, info.original_size});
+      opt.progress(Progress{before + done_in + counter.bytes_in, done_coded + counter.bytes_coded,
+                            before + done_in + counter.bytes_finished, before + info.original_size});
   };
 
   StreamHash content;
@@ -232,8 +218,16 @@ void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& o
     }
   }
   if (content.value() != info.content_hash) throw Error(ErrorCode::kInput, "content checksum mismatch");
-  if (!r.at_end()) throw Error(ErrorCode::kInput, "trailing data after the archive at byte " + std::to_string(r.offset()));
   tick();
+}
+
+void frame_skip(ArchiveReader& r, const ArchiveInfo& info) {
+  uint8_t buf[65536];
+  for (uint64_t left = info.model_size + info.payload_size(); left > 0;) {
+    const size_t n = size_t(std::min<uint64_t>(left, sizeof buf));
+    r.read_exact(buf, n);
+    left -= n;
+  }
 }
 
 namespace {
@@ -258,9 +252,23 @@ std::vector<uint8_t> decompress(const uint8_t* archive, size_t size, const Decom
   return result;
 }
 
+ArchiveInfo archive_read_info(const ReadFn& in) {
+  ArchiveReader r(in);
+  ArchiveInfo info = header_parse(r);
+  // Walk the model and payloads too, so a truncated or over-long file is reported here as well.
+  frame_skip(r, info);
+  if (!r.at_end()) throw Error(ErrorCode::kInput, "trailing data after the archive at byte " + std::to_string(r.offset()));
+  return info;
+}
+
 ArchiveInfo archive_read_info(const uint8_t* archive, size_t size) {
   size_t pos = 0;
   return archive_read_info(memory_reader(archive, size, pos));
+}
+
+StreamInfo stream_read_info(const uint8_t* stream, size_t size) {
+  size_t pos = 0;
+  return stream_read_info(memory_reader(stream, size, pos));
 }
 
 }  // namespace shz

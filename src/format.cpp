@@ -104,11 +104,10 @@ std::vector<uint8_t> header_serialize(const ArchiveInfo& info) {
 }
 
 size_t ArchiveReader::read_some(uint8_t* buf, size_t n) {
-  size_t got = 0;
-  if (n > 0 && peeked_ >= 0) {
-    buf[got++] = uint8_t(peeked_);
-    peeked_ = -1;
-  }
+  size_t got = std::min(n, ahead_n_);
+  std::copy(ahead_, ahead_ + got, buf);
+  std::copy(ahead_ + got, ahead_ + ahead_n_, ahead_);
+  ahead_n_ -= got;
   while (got < n) {
     const size_t k = in_(buf + got, n - got);
     if (k == 0) break;
@@ -123,47 +122,79 @@ void ArchiveReader::read_exact(uint8_t* buf, size_t n) {
 }
 
 bool ArchiveReader::at_end() {
-  if (peeked_ >= 0) return false;
-  uint8_t b;
-  if (in_(&b, 1) == 0) return true;
-  peeked_ = b;
+  if (ahead_n_ > 0) return false;
+  if (in_(ahead_, 1) == 0) return true;
+  ahead_n_ = 1;
   return false;
+}
+
+size_t ArchiveReader::peek4(uint8_t out[4]) {
+  while (ahead_n_ < 4) {
+    const size_t k = in_(ahead_ + ahead_n_, 4 - ahead_n_);
+    if (k == 0) break;
+    ahead_n_ += k;
+  }
+  std::copy(ahead_, ahead_ + ahead_n_, out);
+  return ahead_n_;
 }
 
 ArchiveInfo header_parse(ArchiveReader& r) {
   std::vector<uint8_t> h(10);  // every header byte read, for the header checksum
+  const uint64_t start = r.offset();  // where this frame begins in the stream
   const size_t got = r.read_some(h.data(), 4);
   if (got == 0) corrupt("not a shz archive (empty input)");
   if (got < 4 || std::memcmp(h.data(), kMagic, 4) != 0) corrupt("not a shz archive (bad magic number)");
-  r.read_exact(h.data() + 4, 2);  // the version first: later fields may differ in other versions
 
+  // The header checksum is checked before what the fields say: a flipped bit in the version
+  // or the flags is damage, not an archive from a newer shz. So a field's problem is only
+  // noted here and reported once the checksum has matched (or the header ended early). Only
+  // the fields that say where the checksum lies (name length, flags bit 0, segment count and
+  // the sizes it must agree with) are trusted as read; an unknown version is read in the
+  // newest layout.
+  std::string problem;
+  auto note = [&problem](const std::string& what) {
+    if (problem.empty()) problem = what;
+  };
+  auto read = [&](uint8_t* buf, size_t n) {
+    try {
+      r.read_exact(buf, n);
+    } catch (const Error&) {
+      if (!problem.empty()) corrupt(problem);  // cut short: the field's problem says more
+      throw;
+    }
+  };
+  read(h.data() + 4, 2);
   ArchiveInfo info;
   info.version = get_le16(h.data() + 4);
-  if (info.version < kOldestFormatVersion || info.version > kFormatVersion)
-    corrupt("unsupported format version " + std::to_string(info.version) + " (this shz reads versions " +
-            std::to_string(kOldestFormatVersion) + " to " + std::to_string(kFormatVersion) + ")");
-  r.read_exact(h.data() + 6, 4);
+  const bool known_version = info.version >= kOldestFormatVersion && info.version <= kFormatVersion;
+  if (!known_version)
+    note("unsupported format version " + std::to_string(info.version) + " (this shz reads versions " +
+         std::to_string(kOldestFormatVersion) + " to " + std::to_string(kFormatVersion) + "; made by a newer shz?)");
+  const unsigned layout = known_version ? info.version : kFormatVersion;
+  read(h.data() + 6, 4);
   const uint16_t flags = get_le16(h.data() + 6);
-  if (flags & ~kFlagEmbeddedModel)
-    corrupt("unsupported header flags 0x" + hex(flags, 4) + " (made by a newer shz?)");
+  if (flags & ~kFlagEmbeddedModel) note("unsupported header flags 0x" + hex(flags, 4) + " (made by a newer shz?)");
   info.model_embedded = (flags & kFlagEmbeddedModel) != 0;
   const uint8_t source = h[8];
   if (source != kSourceBuiltin && source != kSourceFile)
-    corrupt("corrupt header: unknown model source " + std::to_string(source));
+    note("corrupt header: unknown model source " + std::to_string(source));
   info.model_is_builtin = source == kSourceBuiltin;
-  if (info.model_embedded && info.model_is_builtin) corrupt("corrupt header: a built-in model cannot be embedded");
+  if (info.model_embedded && info.model_is_builtin) note("corrupt header: a built-in model cannot be embedded");
   const size_t name_len = h[9];
   if (name_len == 0 || name_len > kMaxModelName)
-    corrupt("corrupt header: model name length " + std::to_string(name_len) + " outside 1.." +
-            std::to_string(kMaxModelName));
+    note("corrupt header: model name length " + std::to_string(name_len) + " outside 1.." +
+         std::to_string(kMaxModelName));
 
   const size_t fixed = name_len + 5 * 8;
   h.resize(10 + fixed);
-  r.read_exact(h.data() + 10, fixed);
+  read(h.data() + 10, fixed);
   const uint8_t* p = h.data() + 10;
   info.model.name.assign(reinterpret_cast<const char*>(p), name_len);
   for (char c : info.model.name)
-    if (c < 0x21 || c > 0x7e) corrupt("corrupt header: model name is not printable ASCII");
+    if (c < 0x21 || c > 0x7e) {
+      note("corrupt header: model name is not printable ASCII");
+      break;
+    }
   p += name_len;
   info.model.hash = get_be64(p);
   info.original_size = get_le64(p + 8);
@@ -172,13 +203,14 @@ ArchiveInfo header_parse(ArchiveReader& r) {
   info.content_hash = get_be64(p + 32);
   if (info.model_embedded) {
     uint8_t ms[8];
-    r.read_exact(ms, 8);
+    read(ms, 8);
     h.insert(h.end(), ms, ms + 8);
     info.model_size = get_le64(ms);
     if (info.model_size == 0 || info.model_size > kMaxEmbeddedModel)
-      corrupt("corrupt header: embedded model size " + std::to_string(info.model_size) + " outside 1..2^32");
+      note("corrupt header: embedded model size " + std::to_string(info.model_size) + " outside 1..2^32");
   }
 
+  // Where the checksum lies depends on these: a problem here is reported at once.
   if (info.segment_size == 0 || info.segment_size > kMaxSegmentSize)
     corrupt("corrupt header: segment size " + std::to_string(info.segment_size) + " outside 1.." +
             std::to_string(kMaxSegmentSize));
@@ -189,25 +221,30 @@ ArchiveInfo header_parse(ArchiveReader& r) {
 
   // The table grows only as its bytes arrive: a forged count cannot force a big allocation.
   uint8_t e[segment_entry_size(kFormatVersion)];  // the largest entry
-  const size_t entry = segment_entry_size(info.version);
+  const size_t entry = segment_entry_size(layout);
   for (uint64_t i = 0; i < count; ++i) {
-    r.read_exact(e, entry);
+    read(e, entry);
     h.insert(h.end(), e, e + entry);
     SegmentInfo s{get_le64(e), get_le64(e + 8), get_be64(e + 16)};
     const uint64_t want = i + 1 < count ? info.segment_size : info.original_size - info.segment_size * i;
     if (s.original_size != want)
       corrupt("corrupt header: segment " + std::to_string(i) + " claims " + std::to_string(s.original_size) +
               " bytes, expected " + std::to_string(want));
-    s.method = entry_method(info.version, e, s, i);
-    if (!coded_size_valid(info.version, s))
-      corrupt("corrupt header: segment " + std::to_string(i) + " has impossible coded size " +
-              std::to_string(s.coded_size) + " for method " + segment_method_name(s.method));
+    try {
+      s.method = entry_method(layout, e, s, i);
+      if (!coded_size_valid(layout, s))
+        note("corrupt header: segment " + std::to_string(i) + " has impossible coded size " +
+             std::to_string(s.coded_size) + " for method " + segment_method_name(s.method));
+    } catch (const Error& err) {
+      note(err.what());
+    }
     info.segments.push_back(s);
   }
   uint8_t stored[8];
-  r.read_exact(stored, 8);
+  read(stored, 8);
   if (get_be64(stored) != hash_bytes(h.data(), h.size())) corrupt("header checksum mismatch (corrupt header)");
-  info.header_size = r.offset();
+  if (!problem.empty()) corrupt(problem);
+  info.header_size = r.offset() - start;
   return info;
 }
 

@@ -38,12 +38,16 @@ class ArchiveReader {
   size_t read_some(uint8_t* buf, size_t n);
   // True when the input has no more bytes.
   bool at_end();
+  // The next 4 bytes (fewer at the end of input) without consuming them: what kind of
+  // frame follows. Returns how many there were.
+  size_t peek4(uint8_t out[4]);
   uint64_t offset() const { return offset_; }
 
  private:
   const ReadFn& in_;
   uint64_t offset_ = 0;
-  int peeked_ = -1;  // one byte read ahead by at_end()
+  uint8_t ahead_[4] = {};  // bytes read ahead by at_end() and peek4(), not yet consumed
+  size_t ahead_n_ = 0;
 };
 
 // Parses and validates a header and segment table; leaves `r` at the first payload byte.

@@ -127,6 +127,11 @@ mkdir dir
 expect 2 "is a directory" "$SHZ" compress dir
 printf '\x89SHZ\x09\x00' >v9.shz
 expect 2 "unsupported format version 9" "$SHZ" info v9.shz
+# A flipped bit in a whole archive's version byte is damage (the header checksum says so),
+# not an archive from a newer shz.
+cp a.txt.shz vflip.shz
+printf '\x07' | dd of=vflip.shz bs=1 seek=4 conv=notrunc 2>/dev/null
+expect 2 "header checksum mismatch" "$SHZ" test vflip.shz
 
 # Several files: goes on after a failure and exits with the first failure's code.
 cp a.txt m1.txt
@@ -242,6 +247,23 @@ mkdir -p tdir/sub && cp f.txt tdir/ && cp a.txt tdir/sub/
 if tar -I "$SHZ" -cf t.tar.shz tdir 2>t.err && mkdir tout && tar -I "$SHZ" -xf t.tar.shz -C tout 2>>t.err &&
   diff -r tdir tout/tdir >/dev/null && [ ! -s t.err ]; then ok; else bad "tar -I shz round trip: $(cat t.err)"; fi
 expect 1 "unknown model 'nope'" "$SHZ" compress -c -m nope a.txt
+
+# Streams of frames: archives concatenated decode as one; an input cut into frames with a
+# seek index; --range decodes a slice (from a file; a pipe is refused).
+head -c 3000 a.txt >c1.txt
+tail -c 2000 a.txt >c2.txt
+"$SHZ" -1 -m order2 -c c1.txt >c1.shz && "$SHZ" -1 -m order2 -c c2.txt >c2.shz
+cat c1.txt c2.txt >c12.txt
+cat c1.shz c2.shz | "$SHZ" -dc 2>c.err | cmp -s - c12.txt && ok || bad "concatenated archives: $(cat c.err)"
+expect 0 "" "$SHZ" compress -q -1 -m order2 --frame-size 16K -o fr.shz a.txt
+"$SHZ" info fr.shz | grep -qE "frames +4 \(seek index" && ok || bad "info should list 4 frames and the index"
+expect 0 "" "$SHZ" decompress -q --range 20000:1000 -o fr.part fr.shz
+tail -c +20001 a.txt | head -c 1000 >fr.want
+cmp -s fr.part fr.want && ok || bad "--range 20000:1000 differs"
+expect 1 "past the end" "$SHZ" decompress --range 60000:1 -c fr.shz
+expect 1 "expected START:LENGTH" "$SHZ" decompress --range 5 -c fr.shz
+cat fr.shz | "$SHZ" -d --range 1:1 -c >/dev/null 2>r.err
+[ $? -eq 1 ] && grep -q "seekable" r.err && ok || bad "--range from a pipe: $(cat r.err)"
 "$SHZ" --help >help.txt 2>&1 && grep -q "Exit codes" help.txt && ok || bad "--help should document exit codes"
 "$SHZ" --version | grep -q "^shz " && ok || bad "--version"
 

@@ -124,27 +124,50 @@ TEST_CASE("bad input: a bit flip never decodes to other bytes", "[bad]") {
 TEST_CASE("bad input: each header problem has its own message", "[bad]") {
   const auto a = sample_archive();
   const size_t hs = header_size(a);
+  // A field's own message only where the header checksum matched: the same change without
+  // resealing is damage, and is reported as such (not as an archive from a newer shz).
   SECTION("version") {
     auto b = a;
     b[kVersionAt] = 7;
-    CHECK_THAT(decode_error(b), Contains("unsupported format version 7"));
+    CHECK_THAT(decode_error(b), Contains("header checksum mismatch"));
+    CHECK_THAT(decode_error(b), !Contains("newer"));
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b), Contains("unsupported format version 7") && Contains("made by a newer shz?"));
   }
   SECTION("flags") {
     auto b = a;
     b[kFlagsAt] = 2;
+    CHECK_THAT(decode_error(b), Contains("header checksum mismatch"));
+    reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("unsupported header flags 0x0002"));
-    b[kFlagsAt] = 1;  // "embedded model" with a built-in model
+    b = a;
+    b[kFlagsAt] = 1;  // "embedded model" with a built-in model: 8 bytes more header
+    CHECK_THAT(decode_error(b), Contains("corrupt header") && !Contains("newer"));
+    b.insert(b.begin() + long(kCountAt + 16), 8, 0);
+    set_le64(b, kCountAt + 16, 100);
+    reseal(b, hs + 8);
     CHECK_THAT(decode_error(b), Contains("a built-in model cannot be embedded"));
   }
   SECTION("model source") {
     auto b = a;
     b[kSourceAt] = 9;
+    CHECK_THAT(decode_error(b), Contains("header checksum mismatch"));
+    reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("unknown model source 9"));
   }
   SECTION("model name length") {
     auto b = a;
-    b[kNameLenAt] = 0;
-    CHECK_THAT(decode_error(b), Contains("model name length 0"));
+    b[kNameLenAt] = 0;  // the fields after the name move: the checksum is not where it was
+    CHECK_THAT(decode_error(b), Contains("header checksum mismatch") || Contains("corrupt header"));
+    b[kNameLenAt] = 70;
+    CHECK_THAT(decode_error(b), Contains("corrupt header"));
+  }
+  SECTION("model name not printable") {
+    auto b = a;
+    b[kNameAt] = 0x07;
+    CHECK_THAT(decode_error(b), Contains("header checksum mismatch"));
+    reseal(b, hs);
+    CHECK_THAT(decode_error(b), Contains("model name is not printable ASCII"));
   }
   SECTION("header checksum") {
     auto b = a;
@@ -184,24 +207,32 @@ TEST_CASE("bad input: each header problem has its own message", "[bad]") {
   SECTION("a segment's coded size is impossible") {
     auto b = a;
     set_le64(b, kTableAt + 8, 3);
+    CHECK_THAT(decode_error(b), Contains("header checksum mismatch"));
+    reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("segment 0 has impossible coded size 3"));
     // Format 2: a coded payload is shorter than its segment (equal means stored).
     set_le64(b, kTableAt + 8, 1025);
+    reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("segment 0 has impossible coded size 1025"));
     // Each method has its own bounds: stored means exactly the segment's length.
     set_le64(b, kTableAt + 8, 1000);
     b[kTableAt + kMethodAt] = uint8_t(SegmentMethod::kStored);
+    reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("impossible coded size 1000 for method stored"));
     b[kTableAt + kMethodAt] = uint8_t(SegmentMethod::kLzma);
     set_le64(b, kTableAt + 8, 1024);
+    reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("impossible coded size 1024 for method lzma"));
     set_le64(b, kTableAt + 8, 0);
+    reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("impossible coded size 0 for method lzma"));
   }
   SECTION("an unknown segment method") {
     auto b = a;
     REQUIRE(b[kVersionAt] == 5);
     b[kTableAt + kEntry + kMethodAt] = 5;
+    CHECK_THAT(decode_error(b), Contains("header checksum mismatch"));
+    reseal(b, hs);
     CHECK_THAT(decode_error(b), Contains("unsupported method 5 in segment 1"));
     // model+match+mix (4) is format 5's, model+match (3) format 4's: older versions cannot
     // hold them.

@@ -41,6 +41,8 @@ struct Progress {
 };
 using ProgressFn = std::function<void(const Progress&)>;
 
+struct ArchiveInfo;  // below: a frame's header, as frame_done reports it
+
 struct CompressOptions {
   std::string model = "order2";  // a built-in model name or a model file path
   bool embed_model = false;      // store the model file in the archive (model files only)
@@ -66,11 +68,22 @@ struct CompressOptions {
   // Format 6: try each block with and without the model and leave the model out where it
   // does not pay for its time (false: the model codes every block with it).
   bool model_trial = true;
+  // Inputs longer than this are cut into frames of this many bytes, each a complete archive,
+  // followed by a seek index (docs/FORMAT.md, "Streams of frames"): memory stays bounded
+  // whatever the input's size, and decompress_range() decodes only the frames it needs.
+  // 0: kDefaultFrameSize.
+  uint64_t frame_size = 0;
   ProgressFn progress;
+  // Called (from the calling thread) with each frame's header once the frame is written.
+  std::function<void(const ArchiveInfo&)> frame_done;
   // Called (from the calling thread, after the work) with one line per format 6 block: its
   // size, lanes, filter and what the model's trial found; the CLI prints them with -vv.
   std::function<void(const std::string&)> note;
 };
+
+// The frame size compress() uses when none is given: inputs up to it are one frame (one
+// archive, as before streams of frames); larger ones hold up to this much input in memory.
+constexpr uint64_t kDefaultFrameSize = uint64_t(64) << 20;
 
 // The level the CLI uses when none is given (-1 .. -9).
 constexpr int kDefaultLevel = 6;
@@ -139,13 +152,31 @@ using ReadFn = std::function<size_t(uint8_t* buf, size_t n)>;
 // Consumes `n` bytes. Throws on error.
 using WriteFn = std::function<void(const uint8_t* buf, size_t n)>;
 
-// Compresses data[0..size) into a complete archive. Throws shz::Error.
+// Compresses data[0..size) into a complete archive: one frame, or for inputs over
+// opt.frame_size, frames of that size and a seek index. Throws shz::Error.
 std::vector<uint8_t> compress(const uint8_t* data, size_t size, const CompressOptions& opt);
+
+// Compresses what `in` gives until its end, writing each frame to `out` as soon as it is
+// done: the same bytes as compress() of the whole input, in memory bounded by the frame
+// size (and the model), whatever the input's length. Throws shz::Error.
+void compress(const ReadFn& in, const WriteFn& out, const CompressOptions& opt);
 
 // Decodes the archive read from `in`, writing the original bytes to `out` segment by segment,
 // each only after its checksum matched. Memory stays bounded by threads x segment size.
+// A stream of several frames (archives concatenated, as `cat a.shz b.shz` makes, or one
+// archive cut into frames) decodes to their outputs in order; seek indexes are checked.
 // Throws shz::Error (kInput for bad data, kModel for an unavailable model).
 void decompress(const ReadFn& in, const WriteFn& out, const DecompressOptions& opt);
+
+// Reads exactly n bytes at `offset` into buf; throws shz::Error when it cannot.
+using ReadAtFn = std::function<void(uint64_t offset, uint8_t* buf, size_t n)>;
+
+// Decodes original bytes [start, start + length) of the stream of `size` bytes that `in`
+// reads (length clipped at the end of the data), decoding only the frames that hold them:
+// the seek index at the stream's end says where they are (archives concatenated without one
+// are walked header by header). kUsage when start lies past the end.
+void decompress_range(const ReadAtFn& in, uint64_t size, uint64_t start, uint64_t length, const WriteFn& out,
+                      const DecompressOptions& opt);
 
 // Convenience: decompress a whole archive held in memory.
 std::vector<uint8_t> decompress(const uint8_t* archive, size_t size, const DecompressOptions& opt);
@@ -156,6 +187,19 @@ ArchiveInfo archive_read_info(const ReadFn& in);
 
 // Convenience: archive_read_info of an archive held in memory.
 ArchiveInfo archive_read_info(const uint8_t* archive, size_t size);
+
+// A stream's frames (an archive of one frame is a stream of one).
+struct StreamInfo {
+  std::vector<ArchiveInfo> frames;
+  std::vector<uint64_t> frame_offsets;  // where each frame starts in the stream
+  uint64_t stream_size = 0;             // bytes of the whole stream
+  uint64_t original_size() const;
+  uint64_t index_size() const;          // bytes of the seek indexes (0: none)
+};
+
+// As archive_read_info, for every frame of a stream, seek indexes checked.
+StreamInfo stream_read_info(const ReadFn& in);
+StreamInfo stream_read_info(const uint8_t* stream, size_t size);
 
 // Whether decoding needs the archive's model: some segment was coded by it (an archive of
 // LZMA2 and stored segments only decodes without the model file).

@@ -2,7 +2,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -38,7 +41,8 @@ struct Options {
   bool no_lzma = false;
   int level = -1;  // -1: kDefaultLevel; 0: the formats before context mixing
   bool best = false;
-  std::string segment_size, lane_size;
+  std::string segment_size, lane_size, frame_size;
+  std::string range;  // decompress --range START:LENGTH
   std::string device = "cpu";
 };
 
@@ -181,37 +185,70 @@ void compress_one(const Options& o, const std::string& in) {
   const std::shared_ptr<const LoadedModel> given = model_given(copt.model, copt.device);  // fail before any work
   if (verbosity(o) >= 2) say(o, 2, "model: " + given->description);
   if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
+  if (!o.frame_size.empty()) copt.frame_size = size_arg_parse(o.frame_size, "--frame-size");
   struct stat st {};
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<uint8_t> data = file_read_all(in, &st);
+  FILE* f = file_open_input(in, &st);
+  struct Closer {
+    FILE* f;
+    ~Closer() {
+      if (f != stdin) std::fclose(f);
+    }
+  } closer{f};
   ProgressLine line(verbosity(o) >= 1 && isatty(2), display_name(in), false);
   copt.progress = [&](const Progress& p) { line.update(p); };
   std::vector<std::string> notes;
   copt.note = [&](const std::string& n) { notes.push_back(n); };
+  ArchiveInfo coded;  // every frame's segments, for -vv
+  size_t frames = 0;
+  copt.frame_done = [&](const ArchiveInfo& a) {
+    if (frames++ == 0) coded = a;
+    else coded.segments.insert(coded.segments.end(), a.segments.begin(), a.segments.end());
+  };
   OutputFile file(out, o.force, in == "-" ? nullptr : &st);  // before the work: fail fast on -f
-  std::vector<uint8_t> archive;
+  uint64_t read = 0, written = 0;
+  const ReadFn source = file_reader(f, display_name(in));
   try {
-    archive = compress(data.data(), data.size(), copt);
+    // Streamed: one frame of input in memory at a time, each frame written when coded.
+    compress([&](uint8_t* buf, size_t n) {
+      const size_t k = source(buf, n);
+      read += k;
+      return k;
+    }, [&](const uint8_t* p, size_t n) {
+      written += n;
+      file.write(p, n);
+    }, copt);
   } catch (...) {
     line.clear();
     throw;
   }
   line.clear();
-  file.write(archive.data(), archive.size());
   file.commit();
   remove_input(o, in, file, st);
   const double secs = seconds_since(t0);
   char msg[512];
   std::snprintf(msg, sizeof msg, "%s: %llu -> %llu bytes (%.2f%%, %.3f bpb), %s%s%s",
-                display_name(in).c_str(), (unsigned long long)data.size(), (unsigned long long)archive.size(),
-                data.empty() ? 0.0 : 100.0 * double(archive.size()) / double(data.size()),
-                data.empty() ? 0.0 : 8.0 * double(archive.size()) / double(data.size()),
-                speed_text(double(data.size()), secs).c_str(), out == "-" ? "" : " -> ",
+                display_name(in).c_str(), (unsigned long long)read, (unsigned long long)written,
+                read == 0 ? 0.0 : 100.0 * double(written) / double(read),
+                read == 0 ? 0.0 : 8.0 * double(written) / double(read),
+                speed_text(double(read), secs).c_str(), out == "-" ? "" : " -> ",
                 out == "-" ? "" : out.c_str());
   // A filter (to standard output) is quiet, as gzip, xz and zstd are, unless -v.
   say(o, out == "-" ? 2 : 1, msg);
-  if (verbosity(o) >= 2) say(o, 2, "segments: " + segments_summary(archive_read_info(archive.data(), archive.size())));
+  if (verbosity(o) >= 2)
+    say(o, 2, (frames > 1 ? std::to_string(frames) + " frames, segments: " : std::string("segments: ")) +
+                  segments_summary(coded));
   for (const std::string& n : notes) say(o, 3, n);
+}
+
+// START:LENGTH (sizes as --segment-size takes them; LENGTH may be left out: to the end).
+std::pair<uint64_t, uint64_t> range_parse(const std::string& text) {
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos) throw Error(ErrorCode::kUsage, "--range: expected START:LENGTH, got '" + text + "'");
+  const std::string a = text.substr(0, colon), b = text.substr(colon + 1);
+  const uint64_t start = a == "0" ? 0 : size_arg_parse(a, "--range START");
+  const uint64_t length = b.empty() ? UINT64_MAX : b == "0" ? 0 : size_arg_parse(b, "--range LENGTH");
+  return {start, length};
 }
 
 void decompress_one(const Options& o, const std::string& in, bool test_only) {
@@ -246,7 +283,24 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
     if (file) file->write(p, n);
   };
   try {
-    decompress(file_reader(f, display_name(in)), sink, dopt);
+    if (o.range.empty()) {
+      decompress(file_reader(f, display_name(in)), sink, dopt);
+    } else {
+      // Only the frames that hold the range are decoded: the input must be seekable.
+      if (!S_ISREG(st.st_mode))
+        throw Error(ErrorCode::kUsage, "--range needs a seekable input (a file, not a pipe)");
+      const auto [start, length] = range_parse(o.range);
+      const int fd = fileno(f);
+      const std::string name = display_name(in);
+      decompress_range([fd, name](uint64_t at, uint8_t* buf, size_t n) {
+        for (size_t got = 0; got < n;) {
+          const ssize_t k = pread(fd, buf + got, n - got, off_t(at + got));
+          if (k <= 0) throw Error(ErrorCode::kInput, name + (k == 0 ? ": truncated at byte " + std::to_string(at + got)
+                                                                    : ": read error: " + std::string(strerror(errno))));
+          got += size_t(k);
+        }
+      }, uint64_t(st.st_size), start, length, sink, dopt);
+    }
   } catch (...) {
     line.clear();
     throw;
@@ -263,19 +317,57 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
   say(o, out == "-" ? 2 : 1, msg);
 }
 
+// `shz info` of a stream of several frames: totals, then one line per frame.
+void stream_info_print(const Options& o, const std::string& in, const StreamInfo& s) {
+  ArchiveInfo all = s.frames[0];  // segments of every frame, for the summary
+  unsigned version = 0;
+  for (size_t k = 0; k < s.frames.size(); ++k) {
+    version = std::max(version, s.frames[k].version);
+    if (k) all.segments.insert(all.segments.end(), s.frames[k].segments.begin(), s.frames[k].segments.end());
+  }
+  const double n = double(s.original_size());
+  std::printf("%s\n", display_name(in).c_str());
+  std::printf("  frames          %zu (%s)\n", s.frames.size(),
+              s.index_size() ? ("seek index: " + std::to_string(s.index_size()) + " bytes").c_str()
+                             : "concatenated, no seek index");
+  std::printf("  format version  %u (newest of the frames)\n", version);
+  std::printf("  model           %s (xxh64 %s)%s\n", all.model.name.c_str(), hex(all.model.hash).c_str(),
+              std::all_of(s.frames.begin(), s.frames.end(), [&](const ArchiveInfo& f) { return f.model.hash == all.model.hash; })
+                  ? ""
+                  : " in the first frame; others differ (-v)");
+  std::printf("  original size   %llu bytes (%s)\n", (unsigned long long)s.original_size(), human_bytes(n).c_str());
+  std::printf("  archive size    %llu bytes\n", (unsigned long long)s.stream_size);
+  if (n > 0)
+    std::printf("  ratio           %.2f%%, %.4f bits per byte\n", 100.0 * double(s.stream_size) / n,
+                8.0 * double(s.stream_size) / n);
+  std::printf("  segments        %s\n", segments_summary(all).c_str());
+  if (verbosity(o) >= 2) {
+    std::printf("  %8s %14s %12s %12s %8s  %-16s  %s\n", "frame", "at byte", "original", "archive", "bpb", "xxh64", "model");
+    for (size_t k = 0; k < s.frames.size(); ++k) {
+      const ArchiveInfo& f = s.frames[k];
+      std::printf("  %8zu %14llu %12llu %12llu %8.4f  %-16s  %s\n", k, (unsigned long long)s.frame_offsets[k],
+                  (unsigned long long)f.original_size, (unsigned long long)f.archive_size(),
+                  f.original_size ? 8.0 * double(f.archive_size()) / double(f.original_size) : 0.0,
+                  hex(f.content_hash).c_str(), f.model.name.c_str());
+    }
+  }
+}
+
 void info_one(const Options& o, const std::string& in) {
   if (in == "-" && isatty(0) && !o.force)
     throw Error(ErrorCode::kUsage, "refusing to read compressed data from a terminal (use a file or redirect)");
   struct stat st {};
   FILE* f = file_open_input(in, &st);
-  ArchiveInfo info;
+  StreamInfo stream;
   try {
-    info = archive_read_info(file_reader(f, display_name(in)));
+    stream = stream_read_info(file_reader(f, display_name(in)));
   } catch (...) {
     if (f != stdin) std::fclose(f);
     throw;
   }
   if (f != stdin) std::fclose(f);
+  if (stream.frames.size() > 1) return stream_info_print(o, in, stream);
+  const ArchiveInfo& info = stream.frames[0];
   const double n = double(info.original_size);
   std::printf("%s\n", display_name(in).c_str());
   std::printf("  format version  %u\n", info.version);
@@ -411,8 +503,15 @@ int main(int argc, char** argv) {
                    "Bytes per independent segment, e.g. 256K, 1M (default: the model's, 64 KiB for SHA-RNN models, "
                    "doubled, up to twice, while the input still makes 32 segments; without this option an input of up "
                    "to 8 MiB that LZMA2 codes smaller as a whole becomes one segment)");
+  comp->add_option("--frame-size", o.frame_size,
+                   "Cut inputs longer than this into frames, each a complete archive, with a seek index at the end "
+                   "(default 64M: larger inputs are compressed in bounded memory; smaller frames make --range "
+                   "decode less)");
   CLI::App* dec = app.add_subcommand("decompress", "Decompress FILE.shz to FILE");
   add_common(dec, o, true);
+  dec->add_option("--range", o.range,
+                  "Decode only original bytes START:LENGTH (e.g. 1G:64M; LENGTH left out: to the end), decoding only "
+                  "the frames that hold them (needs a file, not a pipe)");
   dec->add_option("-m,--model", o.model, "Model file, for archives made with one and not embedding it");
   CLI::App* test = app.add_subcommand("test", "Check that archives decode and their checksums match");
   add_common(test, o, false);
