@@ -26,5 +26,35 @@ for o in $opts; do
   [ "$o" = "--help" ] && continue
   grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$SRC/docs/shz.1" || bad "docs/shz.1 does not mention $o"
 done
-[ $fail -eq 0 ] && echo "install: shz, unshz, shzcat, the man page and the docs installed and working"
+# The C library: installed into a prefix of its own (pkg-config and CMake find it there),
+# the example from tests/c_api built against it both ways and run.
+P="$T/prefix"
+cmake --install "$B" --prefix "$P" >"$T/log2" 2>&1 || { cat "$T/log2"; bad "cmake --install --prefix"; }
+lib=$(ls "$P"/lib*/libshz.so.0 2>/dev/null | head -1)
+[ -n "$lib" ] && [ -f "$P/include/shz.h" ] || bad "libshz.so.0 or shz.h not installed"
+export PKG_CONFIG_PATH=$(dirname "$lib")/pkgconfig
+head -c 30000 "$SRC/corpora/kjv-pentateuch.txt" >"$T/ex.txt"
+if cc -o "$T/example" "$SRC/tests/c_api/example.c" $(pkg-config --cflags --libs shz) 2>"$T/cc.err"; then
+  LD_LIBRARY_PATH=$(dirname "$lib") "$T/example" "$T/ex.txt" 1 >"$T/ex.out" 2>&1 && grep -q "round trip OK" "$T/ex.out" ||
+    bad "the C example (pkg-config): $(cat "$T/ex.out")"
+  "$bin/shz" -q -1 -c "$T/ex.txt" | cmp -s - "$T/ex.txt.shz" || bad "the C example's archive differs from shz -1's"
+else
+  bad "the C example does not build with pkg-config shz: $(cat "$T/cc.err")"
+fi
+mkdir -p "$T/consumer"
+cat >"$T/consumer/CMakeLists.txt" <<EOF2
+cmake_minimum_required(VERSION 3.18)
+project(consumer C)
+find_package(shz 0.1 REQUIRED)
+add_executable(example "$SRC/tests/c_api/example.c")
+target_link_libraries(example PRIVATE shz::shz)
+EOF2
+if cmake -S "$T/consumer" -B "$T/consumer/build" -DCMAKE_PREFIX_PATH="$P" >"$T/cm.log" 2>&1 &&
+  cmake --build "$T/consumer/build" >>"$T/cm.log" 2>&1; then
+  "$T/consumer/build/example" "$T/ex.txt" 1 >"$T/ex2.out" 2>&1 && grep -q "round trip OK" "$T/ex2.out" ||
+    bad "the C example (find_package): $(cat "$T/ex2.out")"
+else
+  bad "find_package(shz) consumer: $(tail -5 "$T/cm.log")"
+fi
+[ $fail -eq 0 ] && echo "install: shz, unshz, shzcat, the man page, the docs and the C library installed and working"
 exit $fail
