@@ -262,6 +262,17 @@ tail -c +20001 a.txt | head -c 1000 >fr.want
 cmp -s fr.part fr.want && ok || bad "--range 20000:1000 differs"
 expect 1 "past the end" "$SHZ" decompress --range 60000:1 -c fr.shz
 expect 1 "expected START:LENGTH" "$SHZ" decompress --range 5 -c fr.shz
+# Parts compressed apart (as a Slurm job array does) and joined: the archive one run writes.
+for k in 1 2 3; do expect 0 "" "$SHZ" compress -q -1 -m order2 --frame-size 16K --part $k/3 a.txt; done
+expect 0 "" "$SHZ" join -q -o joined.shz a.txt.part1-of-3.shz a.txt.part2-of-3.shz a.txt.part3-of-3.shz
+cmp -s joined.shz fr.shz && ok || bad "parts joined differ from one run's archive"
+# The Slurm recipe's commands, run here one after another (tools/slurm-compress --local).
+cp a.txt sl.txt
+SHZ="$SHZ" "$SRC/tools/slurm-compress" --local sl.txt 3 -1 -m order2 --frame-size 16K >sl.out 2>&1 &&
+  cmp -s sl.txt.shz fr.shz && [ ! -e sl.txt.parts/part-1.shz ] && ok || bad "slurm-compress --local: $(cat sl.out)"
+expect 1 "fewer than 5 parts" "$SHZ" compress -q -1 --frame-size 16K --part 1/5 -c a.txt
+expect 1 "expected K/N" "$SHZ" compress -q --part 3/2 -c a.txt
+expect 1 "-o FILE or -c" "$SHZ" join a.txt.part1-of-3.shz
 cat fr.shz | "$SHZ" -d --range 1:1 -c >/dev/null 2>r.err
 [ $? -eq 1 ] && grep -q "seekable" r.err && ok || bad "--range from a pipe: $(cat r.err)"
 "$SHZ" --help >help.txt 2>&1 && grep -q "Exit codes" help.txt && ok || bad "--help should document exit codes"

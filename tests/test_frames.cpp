@@ -165,3 +165,32 @@ TEST_CASE("frames: a byte range decodes only the frames that hold it", "[frames]
     CHECK(range_of(mixed, s, n) == std::vector<uint8_t>(whole.begin() + long(s), whole.begin() + long(end)));
   }
 }
+
+TEST_CASE("frames: parts compressed apart and joined are the stream one run writes", "[frames]") {
+  const auto t = test::corpus("kjv-pentateuch.txt", 70000);
+  const CompressOptions o = frames_of(10000);
+  const auto one = compress(t.data(), t.size(), o);
+  for (unsigned n : {1u, 2u, 3u, 7u}) {
+    INFO(n << " parts");
+    std::vector<std::vector<uint8_t>> parts;
+    uint64_t next = 0;
+    for (unsigned k = 1; k <= n; ++k) {
+      const ByteRange r = part_range(t.size(), o.frame_size, k, n);
+      CHECK(r.start == next);  // the parts tile the input, in whole frames
+      CHECK(r.start % o.frame_size == 0);
+      next = r.start + r.length;
+      parts.push_back(compress(t.data() + r.start, size_t(r.length), o));
+      CHECK(unpack(parts.back()) == std::vector<uint8_t>(t.begin() + long(r.start), t.begin() + long(next)));
+    }
+    CHECK(next == t.size());
+    std::vector<std::pair<ReadAtFn, uint64_t>> in;
+    for (const auto& p : parts)
+      in.emplace_back([&p](uint64_t at, uint8_t* buf, size_t k) { std::copy(p.begin() + long(at), p.begin() + long(at + k), buf); },
+                      p.size());
+    std::vector<uint8_t> joined;
+    streams_join(in, [&](const uint8_t* p, size_t k) { joined.insert(joined.end(), p, p + k); });
+    CHECK(joined == one);
+  }
+  CHECK_THROWS_WITH(part_range(t.size(), 10000, 1, 8), Contains("7 frame(s)"));
+  CHECK_THROWS_WITH(part_range(t.size(), 10000, 0, 2), Contains("1 <= K <= N"));
+}

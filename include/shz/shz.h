@@ -188,6 +188,20 @@ ArchiveInfo archive_read_info(const ReadFn& in);
 // Convenience: archive_read_info of an archive held in memory.
 ArchiveInfo archive_read_info(const uint8_t* archive, size_t size);
 
+// Cluster compression: part k (1..n) of an input of `size` bytes cut into frames of
+// `frame_size` (0: kDefaultFrameSize) is a run of whole frames, so parts compressed apart
+// (with the same options) and joined by streams_join make the stream one run would.
+// Throws Error(kUsage) when the input has fewer frames than parts.
+struct ByteRange {
+  uint64_t start = 0, length = 0;
+};
+ByteRange part_range(uint64_t size, uint64_t frame_size, unsigned k, unsigned n);
+
+// Writes the archive frames of the given streams, in order, then one seek index over all of
+// them (none for a single frame): the parts of part_range joined. Each part's structure and
+// header checksums are checked; payloads are copied, not decoded.
+void streams_join(const std::vector<std::pair<ReadAtFn, uint64_t>>& parts, const WriteFn& out);
+
 // A stream's frames (an archive of one frame is a stream of one).
 struct StreamInfo {
   std::vector<ArchiveInfo> frames;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "cli/bench_cmd.h"
 #include "cli/eval_cmd.h"
 #include "cli/file_io.h"
+#include "cli/frames_cmd.h"
 #include "cli/mode_args.h"
 #include "cli/progress.h"
 #include "cli/size_arg.h"
@@ -43,6 +45,7 @@ struct Options {
   bool best = false;
   std::string segment_size, lane_size, frame_size;
   std::string range;  // decompress --range START:LENGTH
+  std::string part;   // compress --part K/N
   std::string device = "cpu";
 };
 
@@ -83,6 +86,11 @@ std::string output_path(const Options& o, const std::string& in, bool compressin
   if (o.to_stdout) return "-";
   if (!o.output.empty()) return o.output;
   if (in == "-") return "-";
+  if (compressing && !o.part.empty()) {
+    std::string kn = o.part;
+    std::replace(kn.begin(), kn.end(), '/', '-');
+    return in + ".part" + kn.substr(0, kn.find('-')) + "-of" + kn.substr(kn.find('-')) + ".shz";
+  }
   if (compressing) return in + ".shz";
   if (!has_suffix(in, ".shz")) throw Error(ErrorCode::kUsage, in + ": unknown suffix (expected .shz); use -o or -c");
   return in.substr(0, in.size() - 4);
@@ -195,6 +203,17 @@ void compress_one(const Options& o, const std::string& in) {
       if (f != stdin) std::fclose(f);
     }
   } closer{f};
+  // --part K/N: this part's whole frames only (shz join puts the parts together).
+  uint64_t part_left = UINT64_MAX;
+  if (!o.part.empty()) {
+    if (!S_ISREG(st.st_mode)) throw Error(ErrorCode::kUsage, "--part needs a file, not a pipe");
+    const auto [k, n] = part_parse(o.part);
+    const ByteRange r = part_range(uint64_t(st.st_size), copt.frame_size, k, n);
+    if (fseeko(f, off_t(r.start), SEEK_SET) != 0)
+      throw Error(ErrorCode::kInput, display_name(in) + ": cannot seek: " + std::string(strerror(errno)));
+    part_left = r.length;
+    say(o, 2, "part " + o.part + ": bytes " + std::to_string(r.start) + " to " + std::to_string(r.start + r.length));
+  }
   ProgressLine line(verbosity(o) >= 1 && isatty(2), display_name(in), false);
   copt.progress = [&](const Progress& p) { line.update(p); };
   std::vector<std::string> notes;
@@ -211,7 +230,7 @@ void compress_one(const Options& o, const std::string& in) {
   try {
     // Streamed: one frame of input in memory at a time, each frame written when coded.
     compress([&](uint8_t* buf, size_t n) {
-      const size_t k = source(buf, n);
+      const size_t k = source(buf, size_t(std::min<uint64_t>(n, part_left - read)));
       read += k;
       return k;
     }, [&](const uint8_t* p, size_t n) {
@@ -241,15 +260,6 @@ void compress_one(const Options& o, const std::string& in) {
   for (const std::string& n : notes) say(o, 3, n);
 }
 
-// START:LENGTH (sizes as --segment-size takes them; LENGTH may be left out: to the end).
-std::pair<uint64_t, uint64_t> range_parse(const std::string& text) {
-  const size_t colon = text.find(':');
-  if (colon == std::string::npos) throw Error(ErrorCode::kUsage, "--range: expected START:LENGTH, got '" + text + "'");
-  const std::string a = text.substr(0, colon), b = text.substr(colon + 1);
-  const uint64_t start = a == "0" ? 0 : size_arg_parse(a, "--range START");
-  const uint64_t length = b.empty() ? UINT64_MAX : b == "0" ? 0 : size_arg_parse(b, "--range LENGTH");
-  return {start, length};
-}
 
 void decompress_one(const Options& o, const std::string& in, bool test_only) {
   if (in == "-" && isatty(0) && !o.force)
@@ -507,6 +517,10 @@ int main(int argc, char** argv) {
                    "Cut inputs longer than this into frames, each a complete archive, with a seek index at the end "
                    "(default 64M: larger inputs are compressed in bounded memory; smaller frames make --range "
                    "decode less)");
+  comp->add_option("--part", o.part,
+                   "K/N: compress only part K of N of FILE (whole frames, see --frame-size) into "
+                   "FILE.partK-of-N.shz, for many machines at once; shz join puts the parts together as one run "
+                   "would have written them");
   CLI::App* dec = app.add_subcommand("decompress", "Decompress FILE.shz to FILE");
   add_common(dec, o, true);
   dec->add_option("--range", o.range,
@@ -523,6 +537,13 @@ int main(int argc, char** argv) {
                   "never changes the output")
         ->capture_default_str()
         ->check(device_names);
+  CLI::App* join = app.add_subcommand("join", "Join the parts of compress --part (in order) into one archive");
+  join->add_option("files", o.files, "Part archives, in order")->required();
+  join->add_option("-o,--output", o.output, "Write the joined archive here");
+  join->add_flag("-c,--stdout", o.to_stdout, "Write to standard output");
+  join->add_flag("-f,--force", o.force, "Overwrite an existing output");
+  join->add_flag("-q,--quiet", o.quiet, "Print less");
+  join->add_flag("-v,--verbose", o.verbose, "Print more");
   CLI::App* info = app.add_subcommand("info", "Describe archives (-v: every segment)");
   add_common(info, o, false);
   BenchOptions bo;
@@ -585,6 +606,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shz: --rm cannot be used with -c\n");
     return int(shz::ErrorCode::kUsage);
   }
+  if (!o.part.empty() && o.remove) {
+    std::fprintf(stderr, "shz: --rm cannot be used with --part\n");
+    return int(shz::ErrorCode::kUsage);
+  }
+  if (join->parsed()) return join_run(o.files, o.to_stdout ? "-" : o.output, o.force, verbosity(o));
   if (bench->parsed()) return bench_run(bo);
   if (eval->parsed()) return eval_run(eo);
   if (comp->parsed()) return run(o, Mode::kCompress);
