@@ -28,8 +28,7 @@ for o in $opts; do
 done
 # The C library: installed into a prefix of its own (pkg-config and CMake find it there),
 # the example from tests/c_api built against it both ways and run.
-P="$T/prefix"
-cmake --install "$B" --prefix "$P" >"$T/log2" 2>&1 || { cat "$T/log2"; bad "cmake --install --prefix"; }
+P="$T/dest/usr/local"
 lib=$(ls "$P"/lib*/libshz.so.0 2>/dev/null | head -1)
 [ -n "$lib" ] && [ -f "$P/include/shz.h" ] || bad "libshz.so.0 or shz.h not installed"
 export PKG_CONFIG_PATH=$(dirname "$lib")/pkgconfig
@@ -56,5 +55,13 @@ if cmake -S "$T/consumer" -B "$T/consumer/build" -DCMAKE_PREFIX_PATH="$P" >"$T/c
 else
   bad "find_package(shz) consumer: $(tail -5 "$T/cm.log")"
 fi
-[ $fail -eq 0 ] && echo "install: shz, unshz, shzcat, the man page, the docs and the C library installed and working"
+# The Python package, where the build's interpreter looks (under DESTDIR here).
+pyinit=$(find "$T/dest" -path '*/shz/__init__.py' | head -1)
+if grep -q "^Python_EXECUTABLE:" "$B/CMakeCache.txt" && [ -n "$(find "$B/python" -name '_shz*.so' 2>/dev/null)" ]; then
+  py=$(sed -n 's/^Python_EXECUTABLE:[A-Z]*=//p' "$B/CMakeCache.txt")
+  [ -n "$pyinit" ] && PYTHONPATH=$(dirname "$(dirname "$pyinit")") "$py" -c \
+    'import shz, sys; d = open(sys.argv[1], "rb").read(); assert shz.decompress(shz.compress(d, level=1)) == d' \
+    "$T/ex.txt" || bad "the installed Python package does not work ($pyinit)"
+fi
+[ $fail -eq 0 ] && echo "install: shz, unshz, shzcat, the man page, the docs, the C library and the Python package installed and working"
 exit $fail

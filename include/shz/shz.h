@@ -219,6 +219,16 @@ StreamInfo stream_read_info(const uint8_t* stream, size_t size);
 // LZMA2 and stored segments only decodes without the model file).
 bool archive_needs_model(const ArchiveInfo& info);
 
+// A model's own bits per byte on data, as `shz eval` reports them: a real archive coded by
+// the model alone (format 3: no LZMA2, no match model, no mixing; one frame), its payload
+// counted. opt gives the model, threads, device and segment size; the rest is set here.
+struct ModelBits {
+  uint64_t bytes = 0, payload_bytes = 0, archive_bytes = 0, segment_size = 0;
+  std::string model;
+  double bpb() const { return bytes ? 8.0 * double(payload_bytes) / double(bytes) : 0.0; }
+};
+ModelBits model_bits(const uint8_t* data, size_t size, CompressOptions opt);
+
 // Version string of this build, e.g. "0.1.0".
 const char* version_string();
 

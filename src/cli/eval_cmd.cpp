@@ -40,31 +40,28 @@ int eval_run(const EvalOptions& o) {
       copt.model = o.model;
       copt.threads = o.threads;
       copt.device = o.device;
-      copt.lzma_fallback = false;  // the model's own bits: no LZMA2, no match model
-      copt.match_model = false;
       if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
       const auto t0 = std::chrono::steady_clock::now();
-      const std::vector<uint8_t> archive = compress(data.data(), data.size(), copt);
+      const ModelBits mb = model_bits(data.data(), data.size(), copt);
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
       const double n = double(data.size());
-      const double bpb = n > 0 ? 8.0 * double(info.payload_size()) / n : 0.0;
+      const double bpb = mb.bpb();
       nlohmann::json j{{"file", file},
                        {"bytes", data.size()},
-                       {"model", info.model.name},
-                       {"segment_size", info.segment_size},
-                       {"archive_bytes", archive.size()},
-                       {"payload_bytes", info.payload_size()},
+                       {"model", mb.model},
+                       {"segment_size", mb.segment_size},
+                       {"archive_bytes", mb.archive_bytes},
+                       {"payload_bytes", mb.payload_bytes},
                        {"bpb", bpb},
                        {"compress_bytes_per_s", secs > 0 ? n / secs : 0.0}};
       std::string line;
       char msg[512];
       std::snprintf(msg, sizeof msg, "%s: %.0f bytes, model %s: %.4f bpb (payload %llu bytes, archive %zu), %.1f KB/s",
-                    file.c_str(), n, info.model.name.c_str(), bpb, (unsigned long long)info.payload_size(),
-                    archive.size(), secs > 0 ? n / secs / 1000 : 0.0);
+                    file.c_str(), n, mb.model.c_str(), bpb, (unsigned long long)mb.payload_bytes,
+                    size_t(mb.archive_bytes), secs > 0 ? n / secs / 1000 : 0.0);
       line = msg;
       if (!o.checkpoint.empty() && n > 0) {
-        const double fb = float_bits(o, file, info.segment_size) / n;
+        const double fb = float_bits(o, file, mb.segment_size) / n;
         j["float_bpb"] = fb;
         j["int_over_float"] = bpb / fb - 1;
         std::snprintf(msg, sizeof msg, "; float %.4f bpb, integer %+.2f%%", fb, 100 * (bpb / fb - 1));
