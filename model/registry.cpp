@@ -38,7 +38,7 @@ bool use_cuda(const std::string& device) {
   if (device == "auto") return cuda::available(nullptr);
   if (device != "cuda") throw Error(ErrorCode::kUsage, "unknown device '" + device + "' (cpu, cuda, auto)");
   std::string why;
-  if (!cuda::available(&why)) throw Error(ErrorCode::kUsage, "--device cuda: " + why);
+  if (!cuda::available(&why)) throw Error(ErrorCode::kUsage, "device cuda: " + why);
   return true;
 }
 }  // namespace
@@ -61,17 +61,13 @@ std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, 
                      " attention=[" + attn + "] window=" + std::to_string(hp.window) + " boom=" +
                      std::to_string(hp.boom_dim) + ", " + std::to_string(out->parameters) + " parameters";
   const sharnn::SimdLevel level = sharnn::simd_select();
-  // Streams stepped together per worker. Archives never depend on it; SHZ_BATCH overrides
-  // it for tests and benchmarks. A GPU wants many segments in flight. On a CPU each stream
+  // Streams stepped together per worker. Archives never depend on it; engine_tuning().batch
+  // overrides it for tests and benchmarks. A GPU wants many segments in flight. On a CPU each stream
   // streams its attention memory every byte, so batches stay small enough to keep caches
   // warm (default model on 2 cores: 8 streams 59-62 KB/s, 16 streams 47-55), while a big
   // model's weights are shared by more streams (paper size: 16 streams 2.9 KB/s, 8 2.5).
   size_t batch = gpu ? 256 : model->parameter_count() > (size_t(8) << 20) ? 16 : 8;
-  if (const char* env = std::getenv("SHZ_BATCH")) {
-    const long b = std::strtol(env, nullptr, 10);
-    if (b < 1 || b > 4096) throw Error(ErrorCode::kUsage, std::string("SHZ_BATCH: '") + env + "' is not in 1..4096");
-    batch = size_t(b);
-  }
+  if (const size_t b = engine_tuning().batch) batch = b;
   const ModelIdentity id = out->id;
   out->description += gpu ? ", on CUDA: " + cuda::device_description()
                           : std::string(", on CPU (") + sharnn::simd_name(level) + ")";
@@ -129,7 +125,7 @@ std::string builtin_model_file_names() {
 
 std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path, const std::string& device) {
   if (name_or_path == kDefaultModelName) {
-    if (!default_model()) throw Error(ErrorCode::kModel, "this shz was built without a default model; give one with --model FILE");
+    if (!default_model()) throw Error(ErrorCode::kModel, "this shz was built without a default model; name a model");
     return builtin_file_model_on(0, device);
   }
   // A built-in name wins (order2, or a built-in model file's name such as an older default

@@ -104,7 +104,7 @@ uint64_t default_segment_size(uint64_t model_default, uint64_t input_size) {
 std::vector<uint8_t> compress_frame(const uint8_t* data, size_t size, const CompressOptions& opt) {
   const std::shared_ptr<const LoadedModel> model = model_load(opt.model, opt.device);
   if (opt.embed_model && model->builtin)
-    throw Error(ErrorCode::kUsage, "--embed-model needs a model file; '" + opt.model + "' is built in");
+    throw Error(ErrorCode::kUsage, "embedding a model needs a model file; '" + opt.model + "' is built in");
   if (opt.level < 0 || opt.level > kMaxLevel)
     throw Error(ErrorCode::kUsage, "level " + std::to_string(opt.level) + " is outside 1.." + std::to_string(kMaxLevel));
   if (opt.level > 0) return compress_cm(data, size, opt, model);

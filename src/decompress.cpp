@@ -59,7 +59,7 @@ std::shared_ptr<const LoadedModel> model_for(const ArchiveInfo& info, ArchiveRea
   }
   if (user_model.empty()) {
     if (std::shared_ptr<const LoadedModel> b = builtin_model_with_hash(info.model.hash, device)) return b;
-    throw Error(ErrorCode::kModel, "archive needs model file " + want + "; give it with --model FILE");
+    throw Error(ErrorCode::kModel, "archive needs model file " + want + " (not given)");
   }
   std::shared_ptr<const LoadedModel> m = model_load(user_model, device);
   if (m->builtin || m->id.hash != info.model.hash)

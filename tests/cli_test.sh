@@ -297,7 +297,7 @@ expect 0 "" "$SHZ" decompress -q -o me.out me.shz
 cmp -s me.out ms.txt && ok || bad "embedded-model round trip differs"
 expect 0 "" "$SHZ" info me.shz
 grep -q "embedded model" out.txt && grep -q "without model" out.txt && ok || bad "info should show model bytes: $(cat out.txt)"
-expect 1 "embed-model needs a model file" "$SHZ" compress -c -m order2 --embed-model ms.txt
+expect 1 "embedding a model needs a model file" "$SHZ" compress -c -m order2 --embed-model ms.txt
 printf 'not a model' >junk.shzm
 expect 2 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
 # Every -m is checked, even where the archive does not need it.

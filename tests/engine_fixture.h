@@ -95,11 +95,7 @@ inline std::vector<uint32_t> pmfs_of(Predictor& p, const std::vector<uint8_t>& d
   return out;
 }
 
-struct EnvGuard {
-  std::string name;
-  explicit EnvGuard(const char* n, const std::string& v) : name(n) { setenv(n, v.c_str(), 1); }
-  ~EnvGuard() { unsetenv(name.c_str()); }
-};
+
 
 
 }  // namespace shz::test

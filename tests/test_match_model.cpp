@@ -203,7 +203,7 @@ TEST_CASE("match model: the code does exactly what docs/FORMAT.md says", "[match
   // At every SIMD level this CPU has: the pmf's scaling loop has an AVX2 build.
   for (const auto& [level, bits] : simd_levels_by({12, 16, 20})) {
     test::Rng rng(11);
-    setenv("SHZ_SIMD", sharnn::simd_name(level), 1);
+    test::TuningGuard tuning(sharnn::simd_name(level), 0);
     INFO("bits " << bits << " simd " << sharnn::simd_name(level));
     MatchModel code;
     code.reset(text.size());
@@ -225,5 +225,4 @@ TEST_CASE("match model: the code does exactly what docs/FORMAT.md says", "[match
     CHECK(differ == 0);
     CHECK(changed > text.size() / 2);
   }
-  unsetenv("SHZ_SIMD");
 }

@@ -10,7 +10,21 @@
 #include <string>
 #include <vector>
 
+#include "shz/model.h"
+
 namespace shz::test {
+
+// Sets the engine's SIMD level and batch for a scope, then restores what was there.
+struct TuningGuard {
+  EngineTuning saved = engine_tuning();
+  TuningGuard(const std::string& simd, size_t batch) {
+    EngineTuning t = saved;
+    t.simd = simd;
+    t.batch = batch;
+    engine_tuning_set(t);
+  }
+  ~TuningGuard() { engine_tuning_set(saved); }
+};
 
 // splitmix64: tiny, seeded, identical everywhere.
 struct Rng {

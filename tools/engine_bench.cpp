@@ -26,6 +26,7 @@
 #include "shz/shz.h"
 #include "bench_input.h"
 #include "segment_codec.h"
+#include "util/env_tuning.h"
 #include "util/parallel.h"
 
 using namespace shz;
@@ -195,20 +196,21 @@ int main(int argc, char** argv) {
   uint64_t segment = 0;
   unsigned threads = std::thread::hardware_concurrency();
   size_t batch = 16;
-  std::string device = "cpu";
+  std::string device = "cpu", simd;
   for (; a + 1 < argc; a += 2) {
     if (!std::strcmp(argv[a], "--segment")) segment = std::strtoull(argv[a + 1], nullptr, 10);
     else if (!std::strcmp(argv[a], "--threads")) threads = unsigned(std::atoi(argv[a + 1]));
     else if (!std::strcmp(argv[a], "--batch")) batch = size_t(std::atoi(argv[a + 1]));
-    else if (!std::strcmp(argv[a], "--simd")) setenv("SHZ_SIMD", argv[a + 1], 1);
+    else if (!std::strcmp(argv[a], "--simd")) simd = argv[a + 1];
     else if (!std::strcmp(argv[a], "--device")) device = argv[a + 1];
   }
   const bool gpu = device != "cpu";
-  if (batch != 16 || gpu) {
-    const std::string b = std::to_string(batch);
-    setenv("SHZ_BATCH", b.c_str(), 1);
-  }
   try {
+    engine_tuning_from_env();  // SHZ_CUDA_* and the rest, as the CLI takes them; flags win
+    EngineTuning tuning = engine_tuning();
+    if (!simd.empty()) tuning.simd = simd;
+    if (batch != 16 || gpu) tuning.batch = batch;
+    engine_tuning_set(tuning);
     const auto model = model_load(model_path, device);
     const auto probe = model->make();
     if (model->file.empty()) throw Error(ErrorCode::kUsage, "engine_bench runs SHA-RNN models (a model file)");

@@ -21,6 +21,22 @@ struct LoadedModel {
   std::function<std::unique_ptr<Predictor>()> make;
 };
 
+// How SHA-RNN predictors run, for the whole process: none of it changes a probability
+// (archives are the same whatever is chosen; tests check it), only speed. The library reads
+// no environment variables; the CLI, the tests and the benchmarks map SHZ_SIMD, SHZ_BATCH,
+// SHZ_CUDA_GRAPHS, SHZ_CUDA_TC and SHZ_CUDA_PROFILE onto it (src/util/env_tuning.h). Set it
+// before loading models: predictors take it when they are made.
+struct EngineTuning {
+  std::string simd = "auto";     // CPU kernels: auto (the best this CPU has), avx512, avx2, scalar
+  size_t batch = 0;              // streams a predictor steps at once; 0: the engine's choice
+  bool cuda_graphs = true;       // replay a step's launches as one CUDA graph
+  bool cuda_tensor_cores = true;  // int8 tensor cores for the products (false: dp4a)
+  bool cuda_profile = false;     // time each operation's kernels, printed to stderr (no graphs)
+};
+// Throws Error(kUsage) for an unknown SIMD level, one this CPU lacks, or a batch over 4096.
+void engine_tuning_set(const EngineTuning& t);
+EngineTuning engine_tuning();
+
 // The name that selects the SHA-RNN model built into shz (the CLI's default model).
 inline constexpr const char* kDefaultModelName = "default";
 

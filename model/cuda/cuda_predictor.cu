@@ -2,7 +2,7 @@
 // per operation (each reusing sharnn_ops.h's element functions), weights uploaded once,
 // slot state kept on the device; only slot ids, bytes in and pmfs out cross the bus.
 // A step's ~30 launches are captured once per batch size into a CUDA graph and replayed, so
-// a step costs one launch (SHZ_CUDA_GRAPHS=0 launches them one by one; same kernels, same
+// a step costs one launch (EngineTuning::cuda_graphs false launches them one by one; same kernels, same
 // integers). Launches go to the per-thread default stream (nvcc --default-stream
 // per-thread), which a graph can be captured from.
 #include <cstdlib>
@@ -212,7 +212,7 @@ class CudaPredictor final : public Predictor {
     const LstmState ls{c_.get(), h8_.get(), M.hp.n_layers, d};
     const AttnState as{mem_.get(), head_.get(), filled_.get(), attn_layers_, M.hp.window, d};
 
-    // With SHZ_CUDA_PROFILE each operation's kernels are timed under a name (no graph then).
+    // With EngineTuning::cuda_profile each operation's kernels are timed under a name (no graph then).
     const auto op = [this](const char* name) {
       if (timer_) timer_->mark(name);
     };
@@ -293,10 +293,7 @@ class CudaPredictor final : public Predictor {
   std::unique_ptr<OpTimer> timer_{OpTimer::wanted() ? new OpTimer : nullptr};
   bool graphs_on_ = graphs_wanted() && !timer_;  // a graph's kernels cannot be timed one by one
 
-  static bool graphs_wanted() {
-    const char* env = std::getenv("SHZ_CUDA_GRAPHS");
-    return !(env && std::strcmp(env, "0") == 0);
-  }
+  static bool graphs_wanted() { return engine_tuning().cuda_graphs; }
 };
 
 }  // namespace
@@ -347,7 +344,7 @@ double dram_bytes_per_s() {
 
 std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch) {
   std::string why;
-  if (!available(&why)) throw Error(ErrorCode::kUsage, "--device cuda: " + why);
+  if (!available(&why)) throw Error(ErrorCode::kUsage, "device cuda: " + why);
   return std::make_unique<CudaPredictor>(std::move(model), std::move(id), batch);
 }
 

@@ -5,6 +5,7 @@
 
 #include "cuda_check.cuh"
 #include "matmul.cuh"
+#include "shz/model.h"
 
 namespace shz::cuda {
 namespace {
@@ -78,14 +79,9 @@ __global__ void matmul_tc_kernel(const int8_t* w, int rows, int cols, const int8
   }
 }
 
-// SHZ_CUDA_TC=0 keeps every product on the dp4a kernel (for comparison; same integers).
-bool tensor_cores_wanted() {
-  static const bool on = [] {
-    const char* env = std::getenv("SHZ_CUDA_TC");
-    return !(env && std::strcmp(env, "0") == 0);
-  }();
-  return on;
-}
+// EngineTuning::cuda_tensor_cores false keeps every product on the dp4a kernel (for
+// comparison; same integers).
+bool tensor_cores_wanted() { return engine_tuning().cuda_tensor_cores; }
 
 }  // namespace
 

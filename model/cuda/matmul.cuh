@@ -1,7 +1,7 @@
 // int8 x int8 -> int32 products of a row-major weight matrix [rows][cols] with k input rows:
 // acc[r * rows + o] = sum_i x[r * cols + i] * w[o * cols + i]. Exact (|acc| < 2^29 for
 // cols <= 32768), so any summation order gives the CPU's numbers. cols % 4 == 0. With
-// cols % 32 == 0 it runs on int8 tensor cores (WMMA), else (or with SHZ_CUDA_TC=0) on dp4a.
+// cols % 32 == 0 it runs on int8 tensor cores (WMMA), else (or with EngineTuning::cuda_tensor_cores off) on dp4a.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// GPU time per operation of the step (SHZ_CUDA_PROFILE=1), to see where a step's time goes on
+// GPU time per operation of the step (EngineTuning::cuda_profile), to see where a step's time goes on
 // a machine where no profiler runs: events are recorded between the kernels, which are then
 // launched one by one instead of as a graph. Timing only: no result changes.
 #pragma once
@@ -13,15 +13,13 @@
 #include <vector>
 
 #include "cuda_check.cuh"
+#include "shz/model.h"
 
 namespace shz::cuda {
 
 class OpTimer {
  public:
-  static bool wanted() {
-    const char* env = std::getenv("SHZ_CUDA_PROFILE");
-    return env && std::strcmp(env, "0") != 0;
-  }
+  static bool wanted() { return engine_tuning().cuda_profile; }
 
   ~OpTimer() {
     for (auto& m : marks_) cudaEventDestroy(m.second);

@@ -40,16 +40,13 @@ SimdLevel simd_parse(const std::string& name) {
   if (name == "scalar") l = SimdLevel::kScalar;
   else if (name == "avx2") l = SimdLevel::kAvx2;
   else if (name == "avx512") l = SimdLevel::kAvx512Vnni;
-  else throw Error(ErrorCode::kUsage, "SHZ_SIMD: unknown level '" + name + "' (scalar, avx2, avx512, auto)");
+  else throw Error(ErrorCode::kUsage, "unknown SIMD level '" + name + "' (scalar, avx2, avx512, auto)");
   if (int(l) > int(simd_detect()))
-    throw Error(ErrorCode::kUsage, std::string("SHZ_SIMD: this CPU lacks ") + simd_name(l));
+    throw Error(ErrorCode::kUsage, std::string("this CPU lacks the SIMD level ") + simd_name(l));
   return l;
 }
 
-SimdLevel simd_select() {
-  const char* env = std::getenv("SHZ_SIMD");
-  return simd_parse(env ? env : "auto");
-}
+SimdLevel simd_select() { return simd_parse(engine_tuning().simd); }
 
 PackedMatrix matrix_pack(const QLinear& q, SimdLevel level) {
   PackedMatrix p;

@@ -16,7 +16,7 @@ enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512Vnni = 2 };
 
 // Best level this CPU supports.
 SimdLevel simd_detect();
-// The level to use: SHZ_SIMD (scalar|avx2|avx512|auto) when set, else simd_detect().
+// The level to use: engine_tuning().simd (scalar|avx2|avx512|auto; auto: simd_detect()).
 // Throws Error(kUsage) for an unknown name or a level this CPU lacks.
 SimdLevel simd_select();
 // Levels this CPU can run, lowest first (for tests and benchmarks).

@@ -27,7 +27,7 @@ const StretchTable& stretch_table() {
 
 // f = max(1, f * sh + floor(f * sl / 2^32)) for all 256 entries; returns their sum (mod
 // 2^32). One body, compiled twice: for SSE2 and for AVX2 (8 lanes, and the 32-bit multiply
-// SSE2 lacks), chosen like the engine's kernels (SHZ_SIMD); integers, so the same results.
+// SSE2 lacks), chosen like the engine's kernels (EngineTuning::simd); integers, so the same results.
 __attribute__((always_inline)) inline uint32_t scale_all_body(uint32_t* pmf, uint32_t sh, uint32_t sl) {
   uint32_t rest = 0;
   for (int s = 0; s < 256; ++s) {

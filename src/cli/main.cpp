@@ -21,6 +21,7 @@
 #include "cli/tool_exec.h"
 #include "shz/shz.h"
 #include "util/bytes.h"
+#include "util/env_tuning.h"
 
 namespace shz::cli {
 namespace {
@@ -436,7 +437,11 @@ int run(const Options& o, Mode mode) {
         case Mode::kInfo: info_one(o, in); break;
       }
     } catch (const Error& e) {
-      const std::string what = e.what();
+      std::string what = e.what();
+      // The library names no flag; the CLI says which one helps.
+      if (e.code() == ErrorCode::kModel && mode != Mode::kCompress && o.model.empty() &&
+          what.find("needs model file") != std::string::npos)
+        what += "; give it with --model FILE";
       // Errors from the library do not know the file name; add it unless already there.
       const std::string name = display_name(in);
       const bool named = what.compare(0, name.size(), name) == 0;
@@ -478,6 +483,12 @@ int main(int argc, char** argv) {
   // Training and export run in shz-train (LibTorch), never linked into shz itself.
   if (argc >= 2 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "export")) train_tool_exec(argc, argv);
   signals_install();
+  try {
+    shz::engine_tuning_from_env();  // SHZ_SIMD, SHZ_BATCH, SHZ_CUDA_*: speed only, never the archive
+  } catch (const shz::Error& e) {
+    std::fprintf(stderr, "shz: %s\n", e.what());
+    return int(shz::ErrorCode::kUsage);
+  }
   Options o;
   CLI::App app{"shz: lossless compression with a neural byte model and an arithmetic coder"};
   app.footer(kExitCodes);
