@@ -3,6 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
 #include <exception>
 
 #include "train_api.h"
@@ -38,6 +41,12 @@ int main(int argc, char** argv) {
   train->add_option("--valid-bytes", t.valid_bytes, "validation bytes evaluated each time")->capture_default_str();
   train->add_option("--device", t.device, "auto | cpu | cuda (auto: CUDA when this LibTorch has it)")->capture_default_str();
   train->add_option("--segment", t.segment, "segment length: state is reset at each, as in archives")->capture_default_str();
+  int nproc = 1;
+  train->add_option("--nproc", nproc,
+                    "data-parallel processes on this machine (as torchrun --nproc_per_node; c10d Gloo on the CPU, "
+                    "NCCL with a CUDA LibTorch); under torchrun or srun the launcher's RANK/WORLD_SIZE or SLURM_* "
+                    "are used instead")
+      ->check(CLI::Range(1, 256));
 
   ExportOptions e;
   CLI::App* exp = app.add_subcommand("export", "quantise a checkpoint into a shz model file (docs/MODEL_FORMAT.md)");
@@ -69,6 +78,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
+    if (*train && nproc > 1) {
+      if (std::getenv("RANK") || std::getenv("WORLD_SIZE"))
+        throw std::runtime_error("--nproc starts the processes itself; a launcher already did (RANK/WORLD_SIZE set)");
+      std::vector<std::string> args;  // argv without --nproc N (or --nproc=N)
+      for (int i = 0; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--nproc") ++i;
+        else if (a.rfind("--nproc=", 0) != 0) args.push_back(a);
+      }
+      return launch_local(nproc, args);
+    }
     if (*train) return run_train(t);
     if (*exp) return run_export(e);
     if (*fe) return run_float_eval(f);

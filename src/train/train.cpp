@@ -12,6 +12,7 @@
 #include "init_from_model.h"
 #include "curve_svg.h"
 #include "data.h"
+#include "distributed.h"
 #include "threads.h"
 #include "train_api.h"
 
@@ -68,16 +69,21 @@ void optimiser_step(std::vector<torch::Tensor>& params, TrainState& ts, double l
   }
 }
 
+// The run's log (stderr and OUT.log); in a data-parallel job only rank 0 keeps one.
 class Log {
  public:
-  explicit Log(const std::string& path) : f_(path, std::ios::app) {}
+  Log(const std::string& path, bool on) : on_(on) {
+    if (on_) f_.open(path, std::ios::app);
+  }
   void line(const std::string& s) {
+    if (!on_) return;
     std::fprintf(stderr, "%s\n", s.c_str());
     f_ << s << "\n";
     f_.flush();
   }
 
  private:
+  bool on_;
   std::ofstream f_;
 };
 
@@ -118,8 +124,15 @@ void write_curve(const std::string& out, const TrainState& ts, const std::string
 
 int run_train(const TrainOptions& o) {
   if (o.out.empty()) throw std::runtime_error("--out CHECKPOINT is required");
-  const int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-  Log log(o.out + ".log");
+  // Data parallel when a launcher started several processes (distributed.h): each takes a
+  // share of every step's streams, gradients are summed over the ranks, rank 0 writes.
+  const DistEnv env = dist_env_from_environment();
+  const bool root = env.rank == 0;
+  const char* lws = std::getenv("LOCAL_WORLD_SIZE");
+  const int local_world = std::max(1, lws ? std::atoi(lws) : 1);
+  const int threads =
+      o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency() / unsigned(local_world)));
+  Log log(o.out + ".log", root);
   log.line(set_compute_threads(threads));
 
   TrainState ts;
@@ -150,7 +163,8 @@ int run_train(const TrainOptions& o) {
                      {"warmup", o.warmup ? o.warmup : p.warmup},
                      {"optimizer", o.optimizer},
                      {"clip", o.clip},
-                     {"segment", o.segment}};
+                     {"segment", o.segment},
+                     {"world", env.world}};
     ts.config = json{{"net", net_config_to_json(p.net)}, {"train", train_cfg}};
   }
   const int batch_cfg = train_cfg.at("batch").get<int>(), bptt = train_cfg.at("bptt").get<int>(),
@@ -171,6 +185,12 @@ int run_train(const TrainOptions& o) {
   if (nseg == 0) throw std::runtime_error("training text (" + std::to_string(data.train.size()) +
                                           " bytes) is shorter than one segment (--segment " + std::to_string(S) + ")");
   const int batch = int(std::min<uint64_t>(uint64_t(batch_cfg), nseg));
+  if (env.world > batch)
+    throw std::runtime_error(std::to_string(env.world) + " processes cannot share a batch of " + std::to_string(batch) +
+                             " streams");
+  // This rank's streams of each step: rows [row0, row1) of the global batch.
+  const int row0 = int(int64_t(batch) * env.rank / env.world), row1 = int(int64_t(batch) * (env.rank + 1) / env.world);
+  const int rows = row1 - row0;
   std::vector<std::vector<uint8_t>> valid;
   uint64_t valid_total = 0;
   for (const auto& v : data.valid) {
@@ -180,6 +200,19 @@ int run_train(const TrainOptions& o) {
 
   const torch::Device device = pick_device(o.device);
   net->to(device);
+  DataParallel dp(env, device);
+  if (dp.active())
+    log.line("data parallel: " + std::to_string(env.world) + " processes (" + env.launcher + ", " + dp.backend() +
+             "), this rank's streams " + std::to_string(row0) + ".." + std::to_string(row1 - 1) + " of " +
+             std::to_string(batch) + " per step");
+  // A recurrent state saved by another world (or by rank 0 alone) does not fit these rows:
+  // such a run resumes at the next round's start.
+  if (o.resume && ts.offset != 0 && (dp.active() || train_cfg.value("world", 1) != 1)) {
+    log.line("resume: the recurrent state belongs to another split of the batch; starting the next round");
+    ts.offset = 0;
+    ts.round++;
+    ts.state.reset();
+  }
   state_to(ts.state, device);
   for (auto* v : {&ts.m, &ts.v})
     for (auto& t : *v) t = t.to(device);
@@ -192,6 +225,17 @@ int run_train(const TrainOptions& o) {
     ts.v.clear();
     for (const auto& t : params) ts.m.push_back(torch::zeros_like(t)), ts.v.push_back(torch::zeros_like(t));
   }
+  // Every rank starts from rank 0's weights and moments (as DistributedDataParallel does).
+  dp.broadcast(params);
+  dp.broadcast(ts.m);
+  dp.broadcast(ts.v);
+  // The weight check's own test (tests/train_dp_test.sh): this rank's weights are nudged, as a
+  // bug or a bit flip on one machine would, and the check must stop the run.
+  if (const char* r = std::getenv("SHZ_TRAIN_TEST_DIVERGE_RANK"))
+    if (dp.active() && std::atoi(r) == env.rank) {
+      torch::NoGradGuard no_grad;
+      params[0].add_(1e-3);
+    }
   log.line("shz train: preset " + o.preset + ", " + std::to_string(nparams) + " float parameters, config " +
            ts.config.at("net").dump());
   log.line("data split (the last " + fmt("%.1f%%", 100 * train_cfg.at("valid_fraction").get<double>()) +
@@ -234,8 +278,15 @@ int run_train(const TrainOptions& o) {
     sum_bits = sum_bytes = 0;
     return vb;
   };
+  const uint64_t kCheckEvery = 100;  // steps between checks that the ranks' weights agree
   for (;;) {
-    const bool done = (max_s > 0 && elapsed() >= max_s) || (o.max_bytes > 0 && ts.bytes_seen >= o.max_bytes);
+    // Rank 0's clock decides for all: when to stop, and where the schedule stands.
+    std::vector<double> decide{
+        (max_s > 0 && elapsed() >= max_s) || (o.max_bytes > 0 && ts.bytes_seen >= o.max_bytes) ? 1.0 : 0.0,
+        progress()};
+    dp.broadcast_values(decide);
+    const bool done = decide[0] != 0;
+    const double frac = decide[1];
     if (done) break;
     if (ts.offset == 0) ts.state.reset();
     for (int r = 0; r < batch; ++r) {  // this round's segments: consecutive slots of epoch permutations
@@ -249,11 +300,11 @@ int run_train(const TrainOptions& o) {
     int L = (h % 100) < 5 ? bptt / 2 : bptt;
     L = std::max(8, L + int((h >> 20) % uint64_t(L / 10 + 1)) - L / 20);
     L = int(std::min<uint64_t>(uint64_t(L), S - ts.offset));
-    torch::Tensor in = torch::empty({batch, L}, torch::kInt64), tgt = torch::empty({batch, L}, torch::kInt64);
+    torch::Tensor in = torch::empty({rows, L}, torch::kInt64), tgt = torch::empty({rows, L}, torch::kInt64);
     auto ia = in.accessor<int64_t, 2>();
     auto ta = tgt.accessor<int64_t, 2>();
-    for (int r = 0; r < batch; ++r) {
-      const uint8_t* s = data.train.data() + seg_of[size_t(r)] * S;
+    for (int r = 0; r < rows; ++r) {
+      const uint8_t* s = data.train.data() + seg_of[size_t(row0 + r)] * S;
       for (int t = 0; t < L; ++t) {
         const uint64_t pos = ts.offset + uint64_t(t);
         ia[r][t] = pos == 0 ? 0 : s[pos - 1];
@@ -263,21 +314,25 @@ int run_train(const TrainOptions& o) {
     torch::Tensor logits = net->forward(in.to(device), ts.state);
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits.reshape({-1, 256}), tgt.to(device).reshape({-1}));
     net->zero_grad();
-    loss.backward();
+    // Each rank's mean weighted by its share of the streams: summed over the ranks, the
+    // gradient of the whole batch's mean, as one process would have it.
+    (dp.active() ? loss * (double(rows) / double(batch)) : loss).backward();
+    dp.sum_gradients(params);
     torch::nn::utils::clip_grad_norm_(params, clip);
-    const double frac = progress();
     double lr = lr_peak * (frac > 0 ? 0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * frac)) : 1.0);  // cosine to 10%
     if (ts.step < uint64_t(warmup)) lr *= double(ts.step + 1) / double(warmup);
     optimiser_step(params, ts, lr, optimizer == "lamb");
-    const double bits = loss.item<double>() / std::log(2.0) * batch * L;
+    const double bits = loss.item<double>() / std::log(2.0) * rows * L;  // this rank's streams
     if (!std::isfinite(bits)) throw std::runtime_error("training diverged (loss is not finite) at step " + std::to_string(ts.step));
     sum_bits += bits;
-    sum_bytes += double(batch) * L;
+    sum_bytes += double(rows) * L;
     ts.step++;
     ts.bytes_seen += uint64_t(batch) * uint64_t(L);
     ts.offset += uint64_t(L);
     if (ts.offset == S) ts.offset = 0, ts.round++;
 
+    if (ts.step % kCheckEvery == 0) dp.check_same_parameters(params, ts.step);
+    if (!root) continue;  // logs, validation and checkpoints: rank 0's
     const double now = elapsed();
     if (now - last_log >= 30) {
       const double rate = double(ts.bytes_seen - bytes_at_log) / (now - last_log);
@@ -299,6 +354,9 @@ int run_train(const TrainOptions& o) {
       last_ckpt = elapsed();
     }
   }
+  dp.check_same_parameters(params, ts.step);
+  if (!root) return 0;
+  if (dp.active()) log.line(dp.allreduce_report());
   eval_point();
   checkpoint();
   log.line("done: " + std::to_string(ts.step) + " steps, " + std::to_string(ts.bytes_seen) + " bytes, " +

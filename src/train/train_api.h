@@ -35,6 +35,12 @@ struct TrainOptions {
 };
 int run_train(const TrainOptions& opt);
 
+// `shz-train train --nproc N`: runs N copies of this program on this machine as ranks 0..N-1
+// (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR=127.0.0.1, a free
+// MASTER_PORT), each with `args` (argv without --nproc), as torchrun --nproc_per_node does;
+// waits, and stops the rest when one fails. Returns the first failure's exit code.
+int launch_local(int nproc, const std::vector<std::string>& args);
+
 struct ExportOptions {
   std::string checkpoint;
   std::string out;
