@@ -266,6 +266,9 @@ expect 1 "expected START:LENGTH" "$SHZ" decompress --range 5 -c fr.shz
 for k in 1 2 3; do expect 0 "" "$SHZ" compress -q -1 -m order2 --frame-size 16K --part $k/3 a.txt; done
 expect 0 "" "$SHZ" join -q -o joined.shz a.txt.part1-of-3.shz a.txt.part2-of-3.shz a.txt.part3-of-3.shz
 cmp -s joined.shz fr.shz && ok || bad "parts joined differ from one run's archive"
+# A joined archive (no source file) gets a new file's mode, not the temporary file's 0600.
+(umask 022 && "$SHZ" join -q -o joined2.shz a.txt.part1-of-3.shz a.txt.part2-of-3.shz a.txt.part3-of-3.shz)
+[ "$(stat -c %a joined2.shz)" = 644 ] && ok || bad "joined archive has mode $(stat -c %a joined2.shz), expected 644"
 # The Slurm recipe's commands, run here one after another (tools/slurm-compress --local).
 cp a.txt sl.txt
 SHZ="$SHZ" "$SRC/tools/slurm-compress" --local sl.txt 3 -1 -m order2 --frame-size 16K >sl.out 2>&1 &&

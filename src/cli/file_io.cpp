@@ -160,6 +160,12 @@ void OutputFile::commit() {
     fchmod(fileno(f_), like_.st_mode & 07777);
     const struct timespec times[2] = {like_.st_atim, like_.st_mtim};
     futimens(fileno(f_), times);
+  } else {
+    // No source file (stdin, join): the mode a new file gets, 0666 less the umask, not the
+    // temporary file's 0600.
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fileno(f_), 0666 & ~mask);
   }
   const int rc = std::fclose(f_);
   f_ = nullptr;
