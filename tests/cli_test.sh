@@ -248,6 +248,20 @@ if tar -I "$SHZ" -cf t.tar.shz tdir 2>t.err && mkdir tout && tar -I "$SHZ" -xf t
   diff -r tdir tout/tdir >/dev/null && [ ! -s t.err ]; then ok; else bad "tar -I shz round trip: $(cat t.err)"; fi
 expect 1 "unknown model 'nope'" "$SHZ" compress -c -m nope a.txt
 
+# The same archive from separate processes, whatever the threads, the batch and the SIMD
+# level (each level this CPU has; the others are named as not run).
+head -c 20000 a.txt >det.txt
+ref=$("$SHZ" -6 -T1 -c det.txt | md5sum)
+levels=scalar
+grep -qw avx2 /proc/cpuinfo && levels="$levels avx2"
+grep -qw avx512_vnni /proc/cpuinfo && levels="$levels avx512" || echo "note: avx512 not run (this CPU lacks AVX-512 VNNI)"
+for simd in $levels; do
+  for tb in 1:1 2:16; do
+    got=$(SHZ_SIMD=$simd SHZ_BATCH=${tb#*:} "$SHZ" -6 -T"${tb%:*}" -c det.txt | md5sum)
+    [ "$got" = "$ref" ] && ok || bad "archive differs with SHZ_SIMD=$simd, -T${tb%:*}, SHZ_BATCH=${tb#*:}"
+  done
+done
+
 # Streams of frames: archives concatenated decode as one; an input cut into frames with a
 # seek index; --range decodes a slice (from a file; a pipe is refused).
 head -c 3000 a.txt >c1.txt

@@ -70,7 +70,12 @@ TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]")
   o.model = write_temp(small_model_bytes(), "cuda.shzm");
   o.segment_size = 700;  // 29 segments: uneven batches
   o.threads = 2;
-  check_across_backends(o, test::corpus("jargon-4.4.7.txt", 20000));
+  o.lzma_fallback = false;  // model-coded or stored: the model's pmfs are what is compared
+  const auto cpu = check_across_backends(o, test::corpus("jargon-4.4.7.txt", 20000));
+  const ArchiveInfo info = archive_read_info(cpu.data(), cpu.size());
+  size_t by_model = 0;
+  for (const SegmentInfo& s : info.segments) by_model += segment_uses_model(s.method);
+  CHECK(by_model * 2 >= info.segments.size());
   std::remove(o.model.c_str());
 }
 

@@ -58,10 +58,17 @@ TEST_CASE("engine: a random model actually depends on its input", "[engine]") {
 TEST_CASE("engine: archives are identical across SIMD levels, batch sizes and threads", "[engine]") {
   const std::string model = write_temp(small_model_bytes(), "model.shzm");
   const auto text = test::corpus("jargon-4.4.7.txt", 6000);
+  // Format 5 without LZMA2 (every segment model-coded or stored) and format 6 with the model
+  // kept in every block: both paths that step the engine.
+  const int cm_level = GENERATE(0, 3);
   auto pack = [&](unsigned threads) {
     CompressOptions o;
     o.model = model;
-    o.segment_size = 700;  // 9 segments: batches and threads see uneven work
+    o.level = cm_level;
+    o.segment_size = cm_level ? 3000 : 700;  // 9 segments (2 blocks): uneven work for batches and threads
+    o.lane_size = cm_level ? 500 : 0;        // 6 lanes a block: the model steps them as a batch
+    o.lzma_fallback = false;
+    o.model_trial = false;
     o.threads = threads;
     return compress(text.data(), text.size(), o);
   };
@@ -70,6 +77,13 @@ TEST_CASE("engine: archives are identical across SIMD levels, batch sizes and th
     TuningGuard tuning("scalar", 1);
     ref = pack(1);
   }
+  // The comparison means something only where the model coded: say which methods it did.
+  const ArchiveInfo info = archive_read_info(ref.data(), ref.size());
+  size_t by_model = 0;
+  for (const SegmentInfo& s : info.segments) by_model += segment_uses_model(s.method);
+  INFO("format " << info.version << ", " << by_model << " of " << info.segments.size() << " segments model-coded");
+  REQUIRE(by_model * 2 >= info.segments.size());
+  REQUIRE(info.version == (cm_level ? 6u : 5u));
   for (SimdLevel level : simd_available())
     for (size_t b : {1, 7, 64})
       for (unsigned threads : {1u, 2u}) {
