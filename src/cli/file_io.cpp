@@ -57,6 +57,18 @@ ReadFn file_reader(FILE* f, const std::string& name) {
   };
 }
 
+ReadAtFn file_reader_at(FILE* f, const std::string& name) {
+  const int fd = fileno(f);
+  return [fd, name](uint64_t at, uint8_t* buf, size_t n) {
+    for (size_t got = 0; got < n;) {
+      const ssize_t k = pread(fd, buf + got, n - got, off_t(at + got));
+      if (k < 0) throw Error(ErrorCode::kInput, name + ": read error: " + errno_text());
+      if (k == 0) throw Error(ErrorCode::kInput, name + ": truncated at byte " + std::to_string(at + got));
+      got += size_t(k);
+    }
+  };
+}
+
 std::vector<uint8_t> file_read_all(const std::string& path, struct stat* opened) {
   struct stat st;
   FILE* f = file_open_input(path, &st);

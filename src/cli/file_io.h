@@ -29,6 +29,22 @@ ReadFn file_reader(FILE* f, const std::string& name);
 // Opens `path` for reading ("-" = stdin); throws Error(kInput). Rejects directories.
 FILE* file_open_input(const std::string& path, struct stat* st);
 
+// An input opened by file_open_input and closed when it goes (stdin stays open).
+struct InputFile {
+  explicit InputFile(const std::string& path) : f(file_open_input(path, &st)) {}
+  ~InputFile() {
+    if (f != stdin) std::fclose(f);
+  }
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+  struct stat st {};
+  FILE* f;
+};
+
+// A ReadAtFn over an open regular file (pread): for --range and join, which read only the
+// frames they need. Errors and early ends throw Error(kInput) naming `name`.
+ReadAtFn file_reader_at(FILE* f, const std::string& name);
+
 // Output written to a temporary file beside `path` and renamed over it by commit(), so a
 // failed or interrupted run leaves nothing behind. "-" writes to stdout directly, and so does
 // an existing device or pipe (/dev/null, a FIFO) to itself.

@@ -33,22 +33,12 @@ int join_run(const std::vector<std::string>& files, const std::string& out, bool
     if (out == "-" && isatty(1) && !force)
       throw Error(ErrorCode::kUsage, "refusing to write compressed data to a terminal (use -o, redirect, or -f)");
     std::vector<std::pair<ReadAtFn, uint64_t>> parts;
-    std::vector<std::unique_ptr<FILE, int (*)(FILE*)>> open;
+    std::vector<std::unique_ptr<InputFile>> open;
     for (const std::string& in : files) {
       if (out != "-" && same_file(in, out)) throw Error(ErrorCode::kUsage, in + ": output would overwrite a part");
-      struct stat st {};
-      FILE* f = file_open_input(in, &st);
-      open.emplace_back(f, std::fclose);
-      if (!S_ISREG(st.st_mode)) throw Error(ErrorCode::kUsage, in + ": join needs files, not pipes");
-      const int fd = fileno(f);
-      parts.emplace_back([fd, in](uint64_t at, uint8_t* buf, size_t n) {
-        for (size_t got = 0; got < n;) {
-          const ssize_t k = pread(fd, buf + got, n - got, off_t(at + got));
-          if (k <= 0) throw Error(ErrorCode::kInput, in + (k == 0 ? ": truncated at byte " + std::to_string(at + got)
-                                                                  : ": read error: " + std::string(strerror(errno))));
-          got += size_t(k);
-        }
-      }, uint64_t(st.st_size));
+      open.push_back(std::make_unique<InputFile>(in));
+      if (!S_ISREG(open.back()->st.st_mode)) throw Error(ErrorCode::kUsage, in + ": join needs files, not pipes");
+      parts.emplace_back(file_reader_at(open.back()->f, in), uint64_t(open.back()->st.st_size));
     }
     OutputFile file(out, force, nullptr);
     uint64_t written = 0;

@@ -195,15 +195,10 @@ void compress_one(const Options& o, const std::string& in) {
   if (verbosity(o) >= 2) say(o, 2, "model: " + given->description);
   if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
   if (!o.frame_size.empty()) copt.frame_size = size_arg_parse(o.frame_size, "--frame-size");
-  struct stat st {};
   const auto t0 = std::chrono::steady_clock::now();
-  FILE* f = file_open_input(in, &st);
-  struct Closer {
-    FILE* f;
-    ~Closer() {
-      if (f != stdin) std::fclose(f);
-    }
-  } closer{f};
+  const InputFile input(in);
+  FILE* const f = input.f;
+  const struct stat& st = input.st;
   // --part K/N: this part's whole frames only (shz join puts the parts together).
   uint64_t part_left = UINT64_MAX;
   if (!o.part.empty()) {
@@ -270,15 +265,9 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
   if (!o.model.empty()) model_given(o.model, o.device);
   const std::string out = test_only ? std::string() : output_path(o, in, false);
   if (!test_only) check_paths(o, in, out);
-  struct stat st {};
-  FILE* f = file_open_input(in, &st);
-  struct Closer {
-    FILE* f;
-    ~Closer() {
-      if (f != stdin) std::fclose(f);
-    }
-  } closer{f};
-
+  const InputFile input(in);
+  FILE* const f = input.f;
+  const struct stat& st = input.st;
   const auto t0 = std::chrono::steady_clock::now();
   ProgressLine line(verbosity(o) >= 1 && isatty(2), display_name(in), true);
   DecompressOptions dopt;
@@ -301,16 +290,7 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
       if (!S_ISREG(st.st_mode))
         throw Error(ErrorCode::kUsage, "--range needs a seekable input (a file, not a pipe)");
       const auto [start, length] = range_parse(o.range);
-      const int fd = fileno(f);
-      const std::string name = display_name(in);
-      decompress_range([fd, name](uint64_t at, uint8_t* buf, size_t n) {
-        for (size_t got = 0; got < n;) {
-          const ssize_t k = pread(fd, buf + got, n - got, off_t(at + got));
-          if (k <= 0) throw Error(ErrorCode::kInput, name + (k == 0 ? ": truncated at byte " + std::to_string(at + got)
-                                                                    : ": read error: " + std::string(strerror(errno))));
-          got += size_t(k);
-        }
-      }, uint64_t(st.st_size), start, length, sink, dopt);
+      decompress_range(file_reader_at(f, display_name(in)), uint64_t(st.st_size), start, length, sink, dopt);
     }
   } catch (...) {
     line.clear();
@@ -367,16 +347,11 @@ void stream_info_print(const Options& o, const std::string& in, const StreamInfo
 void info_one(const Options& o, const std::string& in) {
   if (in == "-" && isatty(0) && !o.force)
     throw Error(ErrorCode::kUsage, "refusing to read compressed data from a terminal (use a file or redirect)");
-  struct stat st {};
-  FILE* f = file_open_input(in, &st);
   StreamInfo stream;
-  try {
-    stream = stream_read_info(file_reader(f, display_name(in)));
-  } catch (...) {
-    if (f != stdin) std::fclose(f);
-    throw;
+  {
+    const InputFile input(in);
+    stream = stream_read_info(file_reader(input.f, display_name(in)));
   }
-  if (f != stdin) std::fclose(f);
   if (stream.frames.size() > 1) return stream_info_print(o, in, stream);
   const ArchiveInfo& info = stream.frames[0];
   const double n = double(info.original_size);
