@@ -61,10 +61,29 @@ DistEnv dist_env_from_environment() {
   return e;
 }
 
+// The group, held by its concrete class: in LibTorch 1.x ProcessGroupGloo and
+// ProcessGroupNCCL derive from ProcessGroup, from 2.0 on from Backend; their collectives are
+// called the same way in both.
 struct DataParallel::Group {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> pg;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
   std::string backend;
+
+  void allreduce(std::vector<at::Tensor>& t, const c10d::AllreduceOptions& o = c10d::AllreduceOptions()) {
+#ifdef USE_C10D_NCCL
+    if (nccl) return void(nccl->allreduce(t, o)->wait());
+#endif
+    gloo->allreduce(t, o)->wait();
+  }
+  void broadcast(std::vector<at::Tensor>& t) {
+#ifdef USE_C10D_NCCL
+    if (nccl) return void(nccl->broadcast(t)->wait());
+#endif
+    gloo->broadcast(t)->wait();
+  }
 };
 
 DataParallel::DataParallel(const DistEnv& env, torch::Device device) : env_(env), device_(device) {
@@ -78,7 +97,7 @@ DataParallel::DataParallel(const DistEnv& env, torch::Device device) : env_(env)
   group_->store = c10::make_intrusive<c10d::TCPStore>(env_.master_addr, so);
 #ifdef USE_C10D_NCCL
   if (device_.is_cuda()) {
-    group_->pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(group_->store, env_.rank, env_.world);
+    group_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(group_->store, env_.rank, env_.world);
     group_->backend = "nccl";
     return;
   }
@@ -94,7 +113,7 @@ DataParallel::DataParallel(const DistEnv& env, torch::Device device) : env_(env)
   else
     opts->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
   opts->threads = 2;
-  group_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, env_.rank, env_.world, opts);
+  group_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, env_.rank, env_.world, opts);
   group_->backend = "gloo";
 }
 
@@ -109,7 +128,7 @@ void DataParallel::sum_gradients(const std::vector<torch::Tensor>& params) {
     grads.push_back(p.grad().defined() ? p.grad().reshape({-1}) : torch::zeros({p.numel()}, p.options()));
   std::vector<torch::Tensor> flat{torch::cat(grads)};
   const auto t0 = std::chrono::steady_clock::now();
-  group_->pg->allreduce(flat)->wait();
+  group_->allreduce(flat);
   if (device_.is_cuda()) torch::cuda::synchronize();
   sum_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sum_bytes_ = uint64_t(flat[0].numel()) * flat[0].element_size();
@@ -137,7 +156,7 @@ void DataParallel::broadcast(std::vector<torch::Tensor>& tensors) {
   std::vector<torch::Tensor> flat;
   for (const torch::Tensor& t : tensors) flat.push_back(t.detach().reshape({-1}));
   std::vector<torch::Tensor> all{torch::cat(flat)};
-  group_->pg->broadcast(all)->wait();
+  group_->broadcast(all);
   int64_t at = 0;
   for (torch::Tensor& t : tensors) {
     t.detach().copy_(all[0].narrow(0, at, t.numel()).view_as(t));
@@ -148,7 +167,7 @@ void DataParallel::broadcast(std::vector<torch::Tensor>& tensors) {
 void DataParallel::broadcast_values(std::vector<double>& values) {
   if (!active() || values.empty()) return;
   std::vector<torch::Tensor> t{torch::tensor(values, torch::kFloat64).to(device_)};
-  group_->pg->broadcast(t)->wait();
+  group_->broadcast(t);
   const torch::Tensor c = t[0].cpu();
   for (size_t i = 0; i < values.size(); ++i) values[i] = c[int64_t(i)].item<double>();
 }
@@ -170,8 +189,8 @@ void DataParallel::check_same_parameters(const std::vector<torch::Tensor>& param
   c10d::AllreduceOptions mn, mx;
   mn.reduceOp = c10d::ReduceOp::MIN;
   mx.reduceOp = c10d::ReduceOp::MAX;
-  group_->pg->allreduce(lo, mn)->wait();
-  group_->pg->allreduce(hi, mx)->wait();
+  group_->allreduce(lo, mn);
+  group_->allreduce(hi, mx);
   if (lo[0].cpu().item<int64_t>() != hi[0].cpu().item<int64_t>())
     throw std::runtime_error("the ranks' parameters differ at step " + std::to_string(step) +
                              " (a rank diverged: stopping rather than training on inconsistent weights)");

@@ -29,3 +29,11 @@ cp "$out/lzma.shz" "$tmp/incompressible"
 # options): level 6 in blocks of 4 KiB with LZMA2 on 3 threads; level 9 in four lanes.
 { printf '\065\046'; head -c 6000 "$here/../golden/genesis-1-4.txt"; } >"$out/roundtrip-cm6.bin"
 { printf '\120\144'; head -c 6000 "$here/../../corpora/zstd-1.5.4-zstd.h"; } >"$out/roundtrip-cm9-lanes.bin"
+# Streams of frames (fuzz_decompress): an input in three frames with a seek index, and a lone
+# archive concatenated before it.
+"$shz" compress -q -f -1 -m order2 --frame-size 500 -o "$out/frames.shz" "$tmp/text"
+cat "$out/order2.shz" "$out/frames.shz" >"$out/concatenated.shz"
+# Round trip with the tiny SHA-RNN (byte 1's top bit): level 1 in frames of 3 blocks of 1 KiB
+# (byte 0 >= 162) with LZMA2; format 5 (match model and mixing) in segments of 128 bytes.
+{ printf '\250\242'; head -c 13000 "$here/../golden/genesis-1-4.txt"; } >"$out/roundtrip-tiny-frames.bin"
+{ printf '\245\221'; head -c 1000 "$here/../golden/genesis-1-4.txt"; } >"$out/roundtrip-tiny-mix.bin"
