@@ -21,7 +21,7 @@ constexpr size_t kEntry = 25, kMethodAt = 24;  // a table entry's size, its meth
 
 std::vector<uint8_t> sample_archive(size_t n = 3000, uint64_t seg = 1024, const char* corpus = "kjv-pentateuch.txt") {
   auto text = test::corpus(corpus, n);
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.segment_size = seg;
   o.threads = 1;
   return compress(text.data(), text.size(), o);
@@ -93,7 +93,7 @@ size_t flips_undetected(const std::vector<uint8_t>& a, const std::vector<uint8_t
 TEST_CASE("bad input: every single-bit flip is detected", "[bad]") {
   // Model-coded segments, with the mixing stage, with the match model alone and with
   // neither: the range coder has no slack, so every flip is an error.
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.segment_size = 512;
   o.threads = 1;
   o.lzma_fallback = false;

@@ -17,7 +17,7 @@ using namespace shz;
 namespace {
 
 CompressOptions cm_options(int level, const std::string& model = "order2") {
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.model = model;
   o.level = level;
   o.lzma_fallback = false;  // every block must be context mixing (or stored)

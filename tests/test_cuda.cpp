@@ -66,7 +66,7 @@ static std::vector<uint8_t> check_across_backends(CompressOptions o, const std::
 
 TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]") {
   if (!gpu_or_skip()) return;
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.model = write_temp(small_model_bytes(), "cuda.shzm");
   o.segment_size = 700;  // 29 segments: uneven batches
   o.threads = 2;
@@ -84,7 +84,7 @@ TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]")
 // archives differ.
 TEST_CASE("cuda: context-mixing archives equal the CPU's and decode across backends", "[cuda][cm]") {
   if (!gpu_or_skip()) return;
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.model = write_temp(small_model_bytes(), "cuda-cm.shzm");
   o.level = kDefaultLevel;
   o.segment_size = 3000;  // two blocks
@@ -101,7 +101,7 @@ TEST_CASE("cuda: context-mixing archives equal the CPU's and decode across backe
 TEST_CASE("cuda: --device cuda without a GPU is a clear error", "[cuda]") {
   std::string why;
   if (cuda::available(&why)) return;  // covered by the cases above
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.model = write_temp(small_model_bytes(), "nogpu.shzm");
   o.device = "cuda";
   const std::vector<uint8_t> text(100, 'a');

@@ -14,7 +14,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 CompressOptions frames_of(uint64_t frame_size, int level = 1) {
-  CompressOptions o;  // order2 at level 1: context mixing, quick
+  CompressOptions o = test::order2_options();  // order2 at level 1: context mixing, quick
   o.level = level;
   o.frame_size = frame_size;
   return o;

@@ -27,7 +27,7 @@ TEST_CASE("golden archive decodes and re-encodes byte for byte", "[golden]") {
   const auto golden = test::read_file(kDir + "genesis-1-4.txt.shz");
   REQUIRE(archive_read_info(golden.data(), golden.size()).version == 3);
   REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.segment_size = 4096;  // as regenerate.sh writes it
   o.lzma_fallback = false;
   o.match_model = false;
@@ -44,7 +44,7 @@ static void golden_check(const std::string& file, unsigned version, SegmentMetho
   REQUIRE(info.version == version);
   for (const SegmentInfo& s : info.segments) CHECK(s.method == method);
   REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.segment_size = 4096;  // as regenerate.sh writes it
   o.lzma_fallback = false;
   o.mix_stage = mix;
@@ -76,7 +76,7 @@ TEST_CASE("golden archives of context mixing decode and re-encode byte for byte"
     REQUIRE(info.version == 6);
     for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
     REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
-    CompressOptions o;
+    CompressOptions o = test::order2_options();
     o.model = c.model;
     o.level = c.level;
     o.lane_size = c.lane_size;
@@ -117,7 +117,7 @@ TEST_CASE("golden archives of the built-in SHA-RNN models decode and re-encode b
     REQUIRE(info.model.name == name);
     REQUIRE(!info.model_embedded);
     REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
-    CompressOptions o;
+    CompressOptions o = test::order2_options();
     o.model = name;
     o.segment_size = 4096;  // as regenerate.sh writes it
     o.lzma_fallback = false;

@@ -78,7 +78,7 @@ TEST_CASE("mixing stage: learns a text from its own bytes, and trusts a good pmf
 
 TEST_CASE("mixing stage: its own method, smaller than without it, same bytes on any thread count", "[mix][roundtrip]") {
   const auto text = test::corpus("kjv-pentateuch.txt", 40000);
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.segment_size = 16384;
   o.lzma_fallback = false;
   o.threads = 1;

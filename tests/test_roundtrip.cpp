@@ -13,7 +13,7 @@ using namespace shz;
 namespace {
 
 std::vector<uint8_t> pack(const std::vector<uint8_t>& d, uint64_t seg = 0, unsigned threads = 1) {
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.segment_size = seg;
   o.threads = threads;
   return compress(d.data(), d.size(), o);
@@ -176,7 +176,7 @@ TEST_CASE("data the model cannot shrink is stored, never expanded", "[roundtrip]
 TEST_CASE("segments the model codes worse than LZMA2 fall back to it", "[roundtrip]") {
   // Real C source: order2 (a byte-context model) loses to LZMA2's long matches there.
   const auto src = test::corpus("zstd-1.5.4-zstd.h");
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.segment_size = 16384;
   o.threads = 2;
   const auto best = compress(src.data(), src.size(), o);
@@ -225,7 +225,7 @@ TEST_CASE("the match model: its own method, smaller on repeats, same bytes on an
   // bytes back, the match model the whole segment.
   auto text = test::corpus("kjv-pentateuch.txt", 40000);
   text.insert(text.begin() + 30000, text.begin() + 17000, text.begin() + 20000);
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.segment_size = 16384;
   o.lzma_fallback = false;
   o.mix_stage = false;  // the match model alone (test_mix_stage.cpp adds the mixing stage)

@@ -62,7 +62,7 @@ TEST_CASE("engine: archives are identical across SIMD levels, batch sizes and th
   // kept in every block: both paths that step the engine.
   const int cm_level = GENERATE(0, 3);
   auto pack = [&](unsigned threads) {
-    CompressOptions o;
+    CompressOptions o = test::order2_options();
     o.model = model;
     o.level = cm_level;
     o.segment_size = cm_level ? 3000 : 700;  // 9 segments (2 blocks): uneven work for batches and threads
@@ -119,7 +119,7 @@ TEST_CASE("engine: archive size is within 0.5% of the model's information conten
   // compress() stores what the model would expand, so the archive never exceeds the input
   // by more than its header.
   const std::string model = write_temp(small_model_bytes(), "ratio.shzm");
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.model = model;
   o.segment_size = text.size();
   o.lzma_fallback = false;  // the model's payload or the bytes, nothing else
@@ -140,7 +140,7 @@ TEST_CASE("engine: model identity, embedding and refusal of the wrong model", "[
   const auto once = test::corpus("kjv-pentateuch.txt", 1000);
   std::vector<uint8_t> text;
   for (int i = 0; i < 3; ++i) text.insert(text.end(), once.begin(), once.end());
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.model = model;
   o.lzma_fallback = false;
   const auto plain = compress(text.data(), text.size(), o);

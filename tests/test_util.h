@@ -11,8 +11,18 @@
 #include <vector>
 
 #include "shz/model.h"
+#include "shz/shz.h"
 
 namespace shz::test {
+
+// The library's defaults are the CLI's (the SHA-RNN at level 6); most tests want the quick
+// classical model in the formats before context mixing, and say where they want otherwise.
+inline CompressOptions order2_options() {
+  CompressOptions o;
+  o.model = "order2";
+  o.level = 0;
+  return o;
+}
 
 // Sets the engine's SIMD level and batch for a scope, then restores what was there.
 struct TuningGuard {

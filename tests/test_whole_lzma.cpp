@@ -17,7 +17,7 @@ TEST_CASE("an input LZMA2 codes best as a whole becomes one LZMA2 segment", "[ro
   // its counters alone learn C well enough to win some segments.)
   const auto src = test::corpus("zstd-1.5.4-zstd.h");
   const std::string model = test::write_temp(test::small_model_bytes(), "whole.shzm");
-  CompressOptions o;
+  CompressOptions o = test::order2_options();
   o.model = model;
   o.mix_stage = false;
   o.threads = 2;

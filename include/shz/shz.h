@@ -43,8 +43,12 @@ using ProgressFn = std::function<void(const Progress&)>;
 
 struct ArchiveInfo;  // below: a frame's header, as frame_done reports it
 
+// The level used when none is given (-1 .. -9), by the CLI and the library alike.
+constexpr int kDefaultLevel = 6;
+constexpr int kMaxLevel = 9;
+
 struct CompressOptions {
-  std::string model = "order2";  // a built-in model name or a model file path
+  std::string model = kDefaultModelName;  // "default" (the built-in SHA-RNN, as the CLI's), a built-in name or a model file
   bool embed_model = false;      // store the model file in the archive (model files only)
   uint64_t segment_size = 0;     // 0: default_segment_size(the model's default, the input's size)
   unsigned threads = 0;          // 0: all cores; the archive does not depend on it
@@ -60,8 +64,8 @@ struct CompressOptions {
   bool mix_stage = true;
   // Format 6: 1..9 codes the input in blocks through context mixing (model/cm) at that
   // level, the model's pmfs one of its inputs where the model pays; 0 writes the formats
-  // above (match_model and mix_stage choose). The CLI's default is kDefaultLevel.
-  int level = 0;
+  // above (match_model and mix_stage choose). The default, kDefaultLevel, is the CLI's.
+  int level = kDefaultLevel;
   // Format 6: bytes per lane within a block (0: one lane per block). Lanes advance in
   // lock-step, one model slot each, sharing the block's statistics (docs/FORMAT.md).
   uint64_t lane_size = 0;
@@ -85,9 +89,6 @@ struct CompressOptions {
 // archive, as before streams of frames); larger ones hold up to this much input in memory.
 constexpr uint64_t kDefaultFrameSize = uint64_t(64) << 20;
 
-// The level the CLI uses when none is given (-1 .. -9).
-constexpr int kDefaultLevel = 6;
-constexpr int kMaxLevel = 9;
 
 struct DecompressOptions {
   std::string model;  // model file for archives that name one without embedding it

@@ -43,6 +43,7 @@ const std::string& tiny_model() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   shz::CompressOptions c;
+  c.level = 0;  // the formats before context mixing unless byte 1 says otherwise
   c.model = (data[1] & 128) ? tiny_model() : "order2";
   c.segment_size = uint64_t(16) << (data[0] % 9);  // 16 B .. 4 KiB
   c.match_model = data[1] & 1;
