@@ -17,8 +17,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/Types.hpp>
+#ifdef USE_C10D_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef USE_C10D_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -66,7 +69,9 @@ DistEnv dist_env_from_environment() {
 // called the same way in both.
 struct DataParallel::Group {
   c10::intrusive_ptr<c10d::Store> store;
+#ifdef USE_C10D_GLOO
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#endif
 #ifdef USE_C10D_NCCL
   c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
 #endif
@@ -76,13 +81,21 @@ struct DataParallel::Group {
 #ifdef USE_C10D_NCCL
     if (nccl) return void(nccl->allreduce(t, o)->wait());
 #endif
-    gloo->allreduce(t, o)->wait();
+#ifdef USE_C10D_GLOO
+    if (gloo) return void(gloo->allreduce(t, o)->wait());
+#endif
+    (void)t, (void)o;
+    throw std::runtime_error("no process group");
   }
   void broadcast(std::vector<at::Tensor>& t) {
 #ifdef USE_C10D_NCCL
     if (nccl) return void(nccl->broadcast(t)->wait());
 #endif
-    gloo->broadcast(t)->wait();
+#ifdef USE_C10D_GLOO
+    if (gloo) return void(gloo->broadcast(t)->wait());
+#endif
+    (void)t;
+    throw std::runtime_error("no process group");
   }
 };
 
@@ -103,6 +116,9 @@ DataParallel::DataParallel(const DistEnv& env, torch::Device device) : env_(env)
   }
 #endif
   if (device_.is_cuda()) throw std::runtime_error("this LibTorch has no NCCL: several processes train on the CPU (--device cpu)");
+#ifndef USE_C10D_GLOO
+  throw std::runtime_error("this shz-train was built without c10d's Gloo (libgloo-dev): one process only");
+#else
   auto opts = c10d::ProcessGroupGloo::Options::create(std::chrono::minutes(5));
   // GLOO_SOCKET_IFNAME picks the network interface, as in PyTorch; otherwise the address the
   // host name resolves to (loopback when it resolves to nothing, or for a local job).
@@ -115,6 +131,7 @@ DataParallel::DataParallel(const DistEnv& env, torch::Device device) : env_(env)
   opts->threads = 2;
   group_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, env_.rank, env_.world, opts);
   group_->backend = "gloo";
+#endif
 }
 
 DataParallel::~DataParallel() = default;
