@@ -46,6 +46,16 @@ int guarded(std::string& error, F&& f) {
 
 [[noreturn]] void usage(const std::string& what) { throw shz::Error(shz::ErrorCode::kUsage, what); }
 
+// A C caller may pass any int as a parameter name; reading such a value through the C++
+// enum type is undefined, so its bytes are read as the int the C ABI passed.
+template <class Enum>
+int enum_value(const Enum& e) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+
 // Copies `v` into a malloc'd buffer for the caller (at least 1 byte, so an empty result is
 // still a pointer to free).
 void hand_over(const std::vector<uint8_t>& v, void** dst, size_t* dst_size) {
@@ -106,7 +116,7 @@ int shz_cctx_set(shz_cctx* c, shz_cparam p, int64_t value) {
       if (value < 0) usage(std::string(what) + " cannot be negative");
       return uint64_t(value);
     };
-    switch (p) {
+    switch (enum_value(p)) {
       case SHZ_C_LEVEL:
         if (value < 0 || value > shz::kMaxLevel) usage("level " + std::to_string(value) + " is outside 0..9");
         c->opt.level = int(value);
@@ -120,7 +130,7 @@ int shz_cctx_set(shz_cctx* c, shz_cparam p, int64_t value) {
       case SHZ_C_FRAME_SIZE: c->opt.frame_size = size("frame size"); break;
       case SHZ_C_MODEL_TRIAL: c->opt.model_trial = value != 0; break;
       case SHZ_C_EMBED_MODEL: c->opt.embed_model = value != 0; break;
-      default: usage("unknown compression parameter " + std::to_string(int(p)));
+      default: usage("unknown compression parameter " + std::to_string(enum_value(p)));
     }
   });
 }
@@ -160,7 +170,7 @@ void shz_dctx_free(shz_dctx* d) { delete d; }
 int shz_dctx_set(shz_dctx* d, shz_dparam p, int64_t value) {
   if (!d) return SHZ_ERROR_USAGE;
   return guarded(d->error, [&] {
-    if (p != SHZ_D_THREADS) usage("unknown decompression parameter " + std::to_string(int(p)));
+    if (enum_value(p) != SHZ_D_THREADS) usage("unknown decompression parameter " + std::to_string(enum_value(p)));
     if (value < 0 || value > 1024) usage("threads " + std::to_string(value) + " is outside 0..1024");
     d->opt.threads = unsigned(value);
   });
