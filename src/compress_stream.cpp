@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "compress_parts.h"
+#include "format.h"
 #include "seek_index.h"
 #include "shz/shz.h"
 
@@ -48,7 +49,17 @@ void compress(const ReadFn& in, const WriteFn& out, const CompressOptions& opt) 
       };
     const std::vector<uint8_t> a = compress_frame(data.data(), data.size(), fo);
     out(a.data(), a.size());
-    if (opt.frame_done) opt.frame_done(archive_read_info(a.data(), a.size()));
+    if (opt.frame_done) {  // the header says it all: no need to walk the payloads again
+      size_t pos = 0;
+      const ReadFn bytes = [&](uint8_t* buf, size_t n) {
+        const size_t k = std::min(n, a.size() - pos);
+        std::copy(a.begin() + long(pos), a.begin() + long(pos + k), buf);
+        pos += k;
+        return k;
+      };
+      ArchiveReader r(bytes);
+      opt.frame_done(header_parse(r));
+    }
     frames.push_back(FrameEntry{data.size(), a.size()});
     before += data.size();
     if (data.size() < frame) break;

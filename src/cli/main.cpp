@@ -88,9 +88,8 @@ std::string output_path(const Options& o, const std::string& in, bool compressin
   if (!o.output.empty()) return o.output;
   if (in == "-") return "-";
   if (compressing && !o.part.empty()) {
-    std::string kn = o.part;
-    std::replace(kn.begin(), kn.end(), '/', '-');
-    return in + ".part" + kn.substr(0, kn.find('-')) + "-of" + kn.substr(kn.find('-')) + ".shz";
+    const auto [k, n] = part_parse(o.part);
+    return in + ".part" + std::to_string(k) + "-of-" + std::to_string(n) + ".shz";
   }
   if (compressing) return in + ".shz";
   if (!has_suffix(in, ".shz")) throw Error(ErrorCode::kUsage, in + ": unknown suffix (expected .shz); use -o or -c");
@@ -216,10 +215,11 @@ void compress_one(const Options& o, const std::string& in) {
   copt.note = [&](const std::string& n) { notes.push_back(n); };
   ArchiveInfo coded;  // every frame's segments, for -vv
   size_t frames = 0;
-  copt.frame_done = [&](const ArchiveInfo& a) {
-    if (frames++ == 0) coded = a;
-    else coded.segments.insert(coded.segments.end(), a.segments.begin(), a.segments.end());
-  };
+  if (verbosity(o) >= 2)
+    copt.frame_done = [&](const ArchiveInfo& a) {
+      if (frames++ == 0) coded = a;
+      else coded.segments.insert(coded.segments.end(), a.segments.begin(), a.segments.end());
+    };
   OutputFile file(out, o.force, in == "-" ? nullptr : &st);  // before the work: fail fast on -f
   uint64_t read = 0, written = 0;
   const ReadFn source = file_reader(f, display_name(in));
@@ -255,7 +255,6 @@ void compress_one(const Options& o, const std::string& in) {
                   segments_summary(coded));
   for (const std::string& n : notes) say(o, 3, n);
 }
-
 
 void decompress_one(const Options& o, const std::string& in, bool test_only) {
   if (in == "-" && isatty(0) && !o.force)
