@@ -139,9 +139,11 @@ void groups_run(Block& b, const std::vector<Predictor*>& p, ProgressCounter* pro
   if (b.error) std::rethrow_exception(b.error);
 }
 
-// Whether a preamble is valid for a block of `size` bytes.
-bool preamble_valid(const uint8_t* q, size_t payload_size, size_t size) {
-  if (payload_size < kCmPreamble || q[0] < 1 || q[0] > 9 || (q[1] & ~kCmFlagX86) != 0) return false;
+// Whether a preamble is valid for a block of `size` bytes in an archive of format `version`
+// (0: either 6 or 7): revision 2's flag is set in every format 7 block and in no other.
+bool preamble_valid(const uint8_t* q, size_t payload_size, size_t size, unsigned version) {
+  if (payload_size < kCmPreamble || q[0] < 1 || q[0] > 9 || (q[1] & ~(kCmFlagX86 | kCmFlagRev2)) != 0) return false;
+  if (version != 0 && ((q[1] & kCmFlagRev2) != 0) != (version >= 7)) return false;
   const size_t lane = get_le32(q + 2);
   return lane != 0 && lane <= std::max<size_t>(size, 1) && cm_lane_count(size, lane) <= kCmMaxLanes;
 }
@@ -199,7 +201,7 @@ std::vector<Predictor*> CmPredictors::for_block(const LoadedModel& model, size_t
 }
 
 size_t cm_payload_lanes(const uint8_t* payload, size_t payload_size, size_t size) {
-  if (!preamble_valid(payload, payload_size, size)) return 0;
+  if (!preamble_valid(payload, payload_size, size, 0)) return 0;
   return cm_lane_count(size, get_le32(payload + 2));
 }
 
@@ -222,7 +224,7 @@ void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& j, ProgressC
   j.payload.clear();
   j.gave_up = false;
   j.payload.push_back(uint8_t(j.level));
-  j.payload.push_back(j.x86 ? kCmFlagX86 : 0);
+  j.payload.push_back(uint8_t((j.x86 ? kCmFlagX86 : 0) | kCmFlagRev2));
   put_le32(j.payload, uint32_t(b.lane_size));
   RangeEncoder enc(j.payload);
   EncodeBit bits(enc);
@@ -248,7 +250,7 @@ void cm_block_decode(const std::vector<Predictor*>& p, CmDecodeJob& j, ProgressC
   j.corrupt = false;
   j.out.clear();
   const uint8_t* q = j.payload;
-  if (!preamble_valid(q, j.payload_size, j.size)) {
+  if (!preamble_valid(q, j.payload_size, j.size, j.version)) {
     j.corrupt = true;
     return;
   }
@@ -257,7 +259,7 @@ void cm_block_decode(const std::vector<Predictor*>& p, CmDecodeJob& j, ProgressC
   b.lane_size = get_le32(q + 2);
   b.lanes = j.size == 0 ? 0 : cm_lane_count(j.size, b.lane_size);
   b.model = j.model;
-  b.cm.reset(cm::cm_config_for(q[0], j.size), b.buf.data(), j.size, b.lane_size);
+  b.cm.reset(cm::cm_config_for(q[0], j.size, q[1] & kCmFlagRev2 ? 2 : 1), b.buf.data(), j.size, b.lane_size);
   RangeDecoder dec(q + kCmPreamble, j.payload_size - kCmPreamble);
   DecodeBit bits(dec);
   if (b.lanes > 0)

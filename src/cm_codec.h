@@ -1,4 +1,4 @@
-// Coding format 6's context-mixing blocks ("cm" and "cm+model" segments, docs/FORMAT.md):
+// Coding format 6 and 7's context-mixing blocks ("cm" and "cm+model" segments, docs/FORMAT.md):
 // each block's bytes through a CmModel (model/cm), whose inputs include, for "cm+model",
 // the archive's model's pmf for every byte.
 //
@@ -24,7 +24,8 @@
 namespace shz {
 
 constexpr size_t kCmPreamble = 6;
-constexpr uint8_t kCmFlagX86 = 1;  // the block's bytes went through the x86 filter first
+constexpr uint8_t kCmFlagX86 = 1;   // the block's bytes went through the x86 filter first
+constexpr uint8_t kCmFlagRev2 = 2;  // the block is coded by the CM's revision 2 (format 7; set in every format 7 block)
 // The most lanes a block may have: bounds the model slots (memory) a decoder gives a block.
 constexpr size_t kCmMaxLanes = 256;
 
@@ -45,6 +46,7 @@ struct CmDecodeJob {
   size_t payload_size = 0;
   size_t size = 0;           // original bytes
   bool model = false;        // method cm+model
+  unsigned version = 7;      // the archive's format version: 6 blocks are revision 1, 7 blocks revision 2
   std::vector<uint8_t> out;  // out: the original bytes
   bool corrupt = false;      // out: the payload was inconsistent
 };

@@ -1,5 +1,5 @@
 // What both ways of compressing share (compress.cpp: formats 3 to 5; compress_cm.cpp:
-// format 6): the LZMA2 alternative for a segment, the header's start, and the archive's
+// formats 6-7): the LZMA2 alternative for a segment, the header's start, and the archive's
 // assembly.
 #pragma once
 
@@ -30,11 +30,11 @@ std::vector<uint8_t> archive_finish(ArchiveInfo& info, const uint8_t* data, size
 // frame size, and each frame of a longer one.
 std::vector<uint8_t> compress_frame(const uint8_t* data, size_t size, const CompressOptions& opt);
 
-// Format 6 (compress_cm.cpp): compress_frame() when opt.level > 0.
+// Formats 6-7 (compress_cm.cpp): compress_frame() when opt.level > 0.
 std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const CompressOptions& opt,
                                  const std::shared_ptr<const LoadedModel>& model);
 
-// The block (segment) size format 6 uses at `level` for an input of `size` bytes, and the
+// The block (segment) size formats 6-7 use at `level` for an input of `size` bytes, and the
 // lane size for a block of `block` bytes (0: one lane).
 uint64_t cm_block_size(int level, uint64_t size);
 size_t cm_lane_size(int level, size_t block);

@@ -98,7 +98,7 @@ void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out,
   // Segments are decoded a group at a time (bounded memory), each group split evenly.
   const size_t batch =
       probe ? std::min(probe->preferred_streams(), std::max<size_t>(1, (count + threads - 1) / threads)) : 1;
-  // Format 6's blocks are large and each holds its tables: a few per worker at a time.
+  // Format 6-7's blocks are large and each holds its tables: a few per worker at a time.
   const bool has_cm = std::any_of(info.segments.begin(), info.segments.end(), [](const SegmentInfo& s) {
     return s.method == SegmentMethod::kCm || s.method == SegmentMethod::kCmModel;
   });
@@ -110,7 +110,7 @@ void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out,
     if (!models[w]) models[w] = model->make();
     models[w]->begin(batch);
   }
-  // Format 6's blocks with the model: each on all threads, thread g on a predictor of its
+  // Format 6-7's blocks with the model: each on all threads, thread g on a predictor of its
   // own (begun for its share of the lanes).
   const unsigned cm_threads = thread_count(opt.threads, SIZE_MAX);
   CmPredictors cm_predictors(cm_threads);
@@ -160,6 +160,7 @@ void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out,
           cm[i].payload_size = jobs[i].payload_size;
           cm[i].size = jobs[i].size;
           cm[i].model = s.method == SegmentMethod::kCmModel;
+          cm[i].version = info.version;
           (cm[i].model ? cm_model : cm_alone).push_back(&cm[i]);
           break;
       }

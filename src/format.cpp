@@ -67,7 +67,7 @@ const char* segment_method_name(SegmentMethod m) {
 unsigned format_version_for(const std::vector<SegmentInfo>& segments) {
   unsigned v = 3;
   for (const SegmentInfo& s : segments) {
-    if (s.method == SegmentMethod::kCm || s.method == SegmentMethod::kCmModel) v = std::max(v, 6u);
+    if (s.method == SegmentMethod::kCm || s.method == SegmentMethod::kCmModel) v = std::max(v, 7u);
     if (s.method == SegmentMethod::kModelMix) v = std::max(v, 5u);
     if (s.method == SegmentMethod::kModelMatch) v = std::max(v, 4u);
   }

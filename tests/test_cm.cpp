@@ -1,4 +1,4 @@
-// Format 6, context mixing (model/cm, src/cm_codec.cpp, src/compress_cm.cpp): blocks decode
+// Formats 6-7, context mixing (model/cm, src/cm_codec.cpp, src/compress_cm.cpp): blocks decode
 // to what was coded at every level, with and without the model, in one lane or several;
 // archives do not depend on threads; the model and the x86 filter are used where they pay
 // and the methods say so; damage is reported, never a crash.
@@ -45,7 +45,7 @@ TEST_CASE("cm: every level round-trips text, with the model's pmfs as an input",
     INFO("level " << level);
     const auto archive = compress(text.data(), text.size(), cm_options(level));
     const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
-    CHECK(info.version == 6);
+    CHECK(info.version == 7);
     CHECK(count_method(info, SegmentMethod::kCmModel) == info.segments.size());
     CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == text);
     // The whole text's statistics in one block: far below what order2 alone gets per segment.
@@ -182,6 +182,24 @@ TEST_CASE("cm: damaged payloads are reported as corrupt, never decoded wrongly",
     } catch (const Error& e) {
       CHECK(e.code() == ErrorCode::kInput);
     }
+  }
+}
+
+TEST_CASE("cm: a block's CM revision must match the archive's format version", "[cm][bad]") {
+  // Format 7 blocks set the revision 2 flag, format 6 blocks do not (docs/FORMAT.md): a flag
+  // that disagrees is corruption, never a block decoded by the other revision.
+  const auto text = test::corpus("kjv-pentateuch.txt", 20000);
+  auto archive = compress(text.data(), text.size(), cm_options(kDefaultLevel));
+  const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
+  REQUIRE(info.version == 7);
+  REQUIRE((archive[info.header_size + 1] & kCmFlagRev2) != 0);
+  archive[info.header_size + 1] &= uint8_t(~kCmFlagRev2);
+  try {
+    decompress(archive.data(), archive.size(), DecompressOptions{});
+    FAIL("a format 7 block without the revision 2 flag decoded");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInput);
+    CHECK(std::string(e.what()).find("corrupt") != std::string::npos);
   }
 }
 

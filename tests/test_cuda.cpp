@@ -79,7 +79,7 @@ TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]")
   std::remove(o.model.c_str());
 }
 
-// Format 6: blocks of context mixing whose lanes step the model as batches, shared by two
+// Format 7: blocks of context mixing whose lanes step the model as batches, shared by two
 // threads (each its own predictor): every pmf the GPU gives must be the CPU's, or the
 // archives differ.
 TEST_CASE("cuda: context-mixing archives equal the CPU's and decode across backends", "[cuda][cm]") {

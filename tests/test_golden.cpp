@@ -4,13 +4,15 @@
 // the mixing stage) must keep decoding, and re-encoding their content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same
 // payloads) must keep decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only:
 // another liblzma may code the same bytes differently, which the format allows);
-// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz pin format 6's
-// context mixing (levels 1, 6 and 9, lanes, the default model). If this fails after a deliberate
+// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz pin format 7's
+// context mixing (levels 1, 6 and 9, lanes, the default model), genesis-1-4.cm*.v6.shz
+// format 6's (decode only). If this fails after a deliberate
 // format or model change, bump the version/revision, update docs/FORMAT.md and regenerate
 // with tests/golden/regenerate.sh in the same commit (keeping the old archive as a
 // decode-only golden while the decoder reads its version).
 #include <catch2/catch.hpp>
 
+#include "cm_codec.h"
 #include "shz/shz.h"
 #include "test_util.h"
 
@@ -56,8 +58,9 @@ TEST_CASE("golden archives of the match model and the mixing stage decode and re
   golden_check("genesis-1-4.mix.shz", 5, SegmentMethod::kModelMix, true);
 }
 
-// Format 6: context mixing at levels 6 (four lanes), 1 and 9 with order2's pmfs as the
-// model input, and the default SHA-RNN model at level 6 (as regenerate.sh writes them).
+// Format 7: context mixing (the CM's revision 2) at levels 6 (four lanes), 1 and 9 with
+// order2's pmfs as the model input, and the default SHA-RNN model at level 6 (as
+// regenerate.sh writes them).
 TEST_CASE("golden archives of context mixing decode and re-encode byte for byte", "[golden][cm]") {
   const auto original = test::read_file(kDir + "genesis-1-4.txt");
   const struct {
@@ -73,7 +76,7 @@ TEST_CASE("golden archives of context mixing decode and re-encode byte for byte"
     INFO(c.file);
     const auto golden = test::read_file(kDir + c.file);
     const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
-    REQUIRE(info.version == 6);
+    REQUIRE(info.version == 7);
     for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
     REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
     CompressOptions o = test::order2_options();
@@ -82,6 +85,23 @@ TEST_CASE("golden archives of context mixing decode and re-encode byte for byte"
     o.lane_size = c.lane_size;
     o.lzma_fallback = false;
     CHECK(compress(original.data(), original.size(), o) == golden);
+  }
+}
+
+// Format 6's archives (the CM's revision 1), as the same commands wrote them before format 7:
+// decode only, so revision 1 stays pinned while encoders write revision 2.
+TEST_CASE("golden archives of format 6 (CM revision 1) still decode", "[golden][cm]") {
+  const auto original = test::read_file(kDir + "genesis-1-4.txt");
+  for (const char* name : {"cm", "cm1", "cm9", "cm-default"}) {
+    INFO(name);
+    const auto old = test::read_file(kDir + "genesis-1-4." + name + ".v6.shz");
+    const ArchiveInfo info = archive_read_info(old.data(), old.size());
+    REQUIRE(info.version == 6);
+    for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
+    CHECK(decompress(old.data(), old.size(), DecompressOptions{}) == original);
+    // Its blocks do not set revision 2's flag; setting it (or clearing it in format 7) is
+    // corruption, not another revision.
+    CHECK((old[info.header_size + 1] & kCmFlagRev2) == 0);
   }
 }
 

@@ -62,14 +62,14 @@ struct CompressOptions {
   // Code the (match-refined) pmfs bit by bit through the mixing stage (format 5: adaptive
   // counters on the segment's own recent bytes, mixed with the pmf). Needs match_model.
   bool mix_stage = true;
-  // Format 6: 1..9 codes the input in blocks through context mixing (model/cm) at that
+  // Formats 6-7: 1..9 codes the input in blocks through context mixing (model/cm) at that
   // level, the model's pmfs one of its inputs where the model pays; 0 writes the formats
   // above (match_model and mix_stage choose). The default, kDefaultLevel, is the CLI's.
   int level = kDefaultLevel;
-  // Format 6: bytes per lane within a block (0: one lane per block). Lanes advance in
+  // Formats 6-7: bytes per lane within a block (0: one lane per block). Lanes advance in
   // lock-step, one model slot each, sharing the block's statistics (docs/FORMAT.md).
   uint64_t lane_size = 0;
-  // Format 6: try each block with and without the model and leave the model out where it
+  // Formats 6-7: try each block with and without the model and leave the model out where it
   // does not pay for its time (false: the model codes every block with it).
   bool model_trial = true;
   // Inputs longer than this are cut into frames of this many bytes, each a complete archive,
@@ -80,7 +80,7 @@ struct CompressOptions {
   ProgressFn progress;
   // Called (from the calling thread) with each frame's header once the frame is written.
   std::function<void(const ArchiveInfo&)> frame_done;
-  // Called (from the calling thread, after the work) with one line per format 6 block: its
+  // Called (from the calling thread, after the work) with one line per format 6-7 block: its
   // size, lanes, filter and what the model's trial found; the CLI prints them with -vv.
   std::function<void(const std::string&)> note;
 };
@@ -114,8 +114,8 @@ enum class SegmentMethod : uint8_t {
   kLzma = 2,    // a raw LZMA2 stream: smaller than the model's coding (format 3)
   kModelMatch = 3,  // range-coded with the model's pmfs refined by the match model (format 4)
   kModelMix = 4,    // as kModelMatch, then coded bit by bit through the mixing stage (format 5)
-  kCm = 5,          // context mixing over the whole segment, no model input (format 6)
-  kCmModel = 6,     // context mixing with the model's pmfs as an input (format 6)
+  kCm = 5,          // context mixing over the whole segment, no model input (formats 6-7)
+  kCmModel = 6,     // context mixing with the model's pmfs as an input (formats 6-7)
 };
 // "model", "stored", "lzma", "model+match", "model+match+mix", "cm", "cm+model".
 const char* segment_method_name(SegmentMethod m);

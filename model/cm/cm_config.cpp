@@ -35,10 +35,12 @@ constexpr LevelSpec kLevels[10] = {
 
 }  // namespace
 
-CmConfig cm_config_for(int level, uint64_t size) {
+CmConfig cm_config_for(int level, uint64_t size, int revision) {
   const LevelSpec& spec = kLevels[std::clamp(level, 1, 9)];
   CmConfig c;
+  c.revision = revision;
   c.contexts = spec.contexts;
+  if (revision >= 2 && (c.contexts & kRecord)) c.contexts |= kRecord2D;
   // Buckets: about two per context and byte at most (each byte touches two per context, and
   // most repeat); within the level's cap.
   c.table_bits = bits_for(size * 8, 12, spec.table_cap);
@@ -51,7 +53,7 @@ CmConfig cm_config_for(int level, uint64_t size) {
 
 uint64_t cm_memory(int level, uint64_t size) {
   const CmConfig c = cm_config_for(level, size);
-  const uint64_t apms = 2 * (uint64_t(50) << 16) * 2;
+  const uint64_t apms = 3 * (uint64_t(50) << 16) * 2;
   const uint64_t finders = (c.match_min[1] ? 2 : 1) * (uint64_t(4) << c.match_bits);
   return (uint64_t(16) << c.table_bits) + finders + 2 * size + apms + 256 * 17 * 16 + 65536 * 2;
 }

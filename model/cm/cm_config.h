@@ -28,7 +28,11 @@ enum Ctx : uint32_t {
   kWordText = 1u << 14,  // the word before with the previous byte and the word being written
   kWordSkip = 1u << 15,  // the word being written and the one two back; the two words before it
   kSparse2 = 1u << 16,   // byte 2 back; bytes 1 and 4 back; the last three's high nibbles; the record column
+  kRecord2D = 1u << 17,  // the bytes above-left, above and above-right one record back (revision 2)
 };
+
+// The CM revision new blocks are coded with.
+constexpr int kCmRevision = 2;
 
 struct CmConfig {
   uint32_t contexts = 0;   // Ctx bits
@@ -39,12 +43,14 @@ struct CmConfig {
   int apm_bits = 16;       // 2^apm_bits rows in each APM (16: the first APM indexed directly)
   int mixer_shift = 12;    // mixers' learning rate 2^-shift (Q12 error times Q8 input, in Q16)
   int counter_limit = 1023;  // StateMap update limit (slowest rate 1/(limit + 1.5))
+  int revision = 2;         // 1: format 6's blocks; 2: format 7's (a sixth mixer, the model's APM, R3)
   uint32_t experiment = 0;   // development switches (tools/cm_tune --set exp=N); 0 in archives
 };
 
 // The level's config for a block of `size` bytes: tables grow with the block up to the
 // level's cap, so a small input neither allocates nor clears a large table. Levels 1..9.
-CmConfig cm_config_for(int level, uint64_t size);
+// `revision` 1 is format 6's CM, 2 format 7's (docs/FORMAT.md).
+CmConfig cm_config_for(int level, uint64_t size, int revision = kCmRevision);
 
 // Bytes of memory a block of `size` bytes needs at `level` (tables and history; the model
 // excluded), for reports.

@@ -13,12 +13,13 @@ namespace {
 
 constexpr int kInputsPerContext = 2;
 constexpr int kFinders = 2;
-constexpr int kLayer1 = 5;  // first-layer mixers, each selected by its own context
+constexpr int kLayer1 = 6;  // first-layer mixers, each selected by its own context
 // Weight sets of the first-layer mixers, by what selects them: the bits of the byte so far;
 // the first finder's match (length bucket and expected bit) and the bit's position; the
 // previous byte; the model's confidence and the bit's position; how many order contexts
-// have seen this decision, the match's state (at most 7) and the bit's position.
-constexpr int kSets[kLayer1] = {256, 32 * 8, 256, 17 * 8, 9 * 8 * 8};
+// have seen this decision, the match's state (at most 7) and the bit's position; (revision
+// 2) the byte two back and the bit's position.
+constexpr int kSets[kLayer1] = {256, 32 * 8, 256, 17 * 8, 9 * 8 * 8, 256 * 8};
 
 }  // namespace
 
@@ -72,6 +73,8 @@ struct CmModel::Impl {
   StateMap match_map[kFinders];
   Indirect indirect;
   Apm<12, 1024> apm1, apm2;
+  Apm<12, 1024> apm_model;  // revision 2: the model's probability refined by order 1
+  int layer1 = 5;           // first-layer mixers in use (6 in revision 2)
   std::vector<int32_t> x;                   // the inputs of one bit
   int32_t x2[Mixer::padded(kLayer1)] = {};  // the first layer's outputs
   uint8_t* cur[kMaxContexts];               // each context's bucket for the current nibble
@@ -114,10 +117,12 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
     m.match_map[f].reset(64, 1023);
   }
   m.indirect = Indirect();
-  m.inputs = m.n * kInputsPerContext + kFinders * 2 + 2 + 1;
+  m.layer1 = cfg.revision >= 2 ? 6 : 5;
+  m.inputs = m.n * kInputsPerContext + kFinders * 2 + 2 + (cfg.revision >= 2 ? 1 : 0) + 1;
   m.x.assign(size_t(Mixer::padded(m.inputs)), 0);
   m.apm1.reset(1 << cfg.apm_bits);
   m.apm2.reset(cfg.apm_order2 ? 1 << cfg.apm_bits : 1);
+  m.apm_model.reset(cfg.revision >= 2 ? 1 << cfg.apm_bits : 1);
 
   const size_t count = size == 0 ? 0 : (size + m.lane_size - 1) / m.lane_size;
   lanes_.assign(count, Lane());
@@ -125,8 +130,8 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
     Lane& l = lanes_[i];
     l.base = i * m.lane_size;
     l.size = std::min(m.lane_size, size - l.base);
-    for (int k = 0; k < kLayer1; ++k) l.layer1[k].reset(m.inputs, kSets[k], 1 << 12, cfg.mixer_shift);
-    l.layer2.reset(kLayer1, 256, 65536 / kLayer1, cfg.mixer_shift);
+    for (int k = 0; k < m.layer1; ++k) l.layer1[k].reset(m.inputs, kSets[k], 1 << 12, cfg.mixer_shift);
+    l.layer2.reset(m.layer1, 256, 65536 / m.layer1, cfg.mixer_shift);
     context_hashes(l.history, buf + l.base, m.indirect, m.kinds, m.hashed_from, l.h);
   }
 }
@@ -157,6 +162,7 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     }
   }
   int32_t* x = m.x.data();
+  const bool rev2 = m.cfg.revision >= 2;
   uint32_t c0 = 1, j = 1;
   for (int bit = 7; bit >= 0; --bit) {
     if (bit == 7 || bit == 3) {
@@ -200,20 +206,26 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
       if (f == 0) match_sel = ctx;
     }
     // The model: its probability of a 1 given the bits so far, stretched and as it is.
+    // Revision 2 adds the model's probability through an APM by the previous byte and the
+    // bits so far, which learns where the model is over- or under-confident in this block.
+    const uint32_t o1 = c0 | c1 << 8;
+    const int o1_row = int(m.cfg.apm_bits == 16 ? o1 : o1 * kPhi >> (32 - m.cfg.apm_bits));
     int model_sel = 0;
     if (model) {
       const uint32_t p = mb.p1(bit, c0);
       x[in++] = stretch[p];
       x[in++] = int32_t(floor_shift(int32_t(p) - 32768, 6));
       model_sel = 1 + std::min(std::abs(int(stretch[p])) >> 7, 15);
+      if (rev2) x[in++] = stretch[std::clamp<uint32_t>(m.apm_model.map(o1_row, stretch[p]), 1, 65535)];
     } else {
       x[in++] = 0;
       x[in++] = 0;
+      if (rev2) x[in++] = 0;
     }
     x[in++] = 256;  // a bias
     const int sel[kLayer1] = {int(c0), match_sel * 8 + bit, int(c1), model_sel * 8 + bit,
-                              (known_orders * 8 + std::min(match_sel, 7)) * 8 + bit};
-    for (int i = 0; i < kLayer1; ++i) m.x2[i] = l.layer1[i].mix(x, sel[i]);
+                              (known_orders * 8 + std::min(match_sel, 7)) * 8 + bit, int(c2) * 8 + bit};
+    for (int i = 0; i < m.layer1; ++i) m.x2[i] = l.layer1[i].mix(x, sel[i]);
     const int xm = l.layer2.mix(m.x2, int(c0));
     const uint32_t pm = l.layer2.p();
     // The second nibble's bucket is one of two once three bits are known: fetch both
@@ -225,8 +237,7 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
       }
     // Two APMs refine the mix: by the previous byte and the bits so far, and by the last
     // two bytes (hashed).
-    const uint32_t o1 = c0 | c1 << 8;
-    const uint32_t a1 = m.apm1.map(int(m.cfg.apm_bits == 16 ? o1 : o1 * kPhi >> (32 - m.cfg.apm_bits)), xm);
+    const uint32_t a1 = m.apm1.map(o1_row, xm);
     uint32_t p;
     if (m.cfg.apm_order2) {
       const uint32_t a2 = m.apm2.map(int((c0 | c1 << 8 | c2 << 16) * kPhi >> (32 - m.cfg.apm_bits)), xm);
@@ -237,7 +248,8 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     p = std::clamp<uint32_t>(p, 32, 65504);
     const int y = coder.code(p, bit);
     // Learn.
-    for (int i = 0; i < kLayer1; ++i) l.layer1[i].update(y);
+    for (int i = 0; i < m.layer1; ++i) l.layer1[i].update(y);
+    if (rev2 && model) m.apm_model.update(y != 0);
     l.layer2.update(y);
     m.apm1.update(y != 0);
     if (m.cfg.apm_order2) m.apm2.update(y != 0);

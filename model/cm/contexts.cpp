@@ -22,7 +22,7 @@ struct KindCount {
 constexpr KindCount kKinds[] = {
     {kOrder0, 1},   {kOrder1, 1},   {kOrder2, 1}, {kOrder3, 1}, {kOrder4, 1},   {kOrder5, 1},
     {kOrder6, 1},   {kOrder8, 1},   {kWord, 1},   {kWordPair, 1}, {kSparse, 3}, {kColumn, 2},
-    {kIndirect, 2}, {kRecord, 2},   {kWordText, 1}, {kWordSkip, 2}, {kSparse2, 4},
+    {kIndirect, 2}, {kRecord, 2},   {kWordText, 1}, {kWordSkip, 2}, {kSparse2, 4}, {kRecord2D, 1},
 };
 
 }  // namespace
@@ -140,6 +140,13 @@ void context_hashes(const LaneHistory& l, const uint8_t* lane, const Indirect& i
         if (sparse2 == 3) v = hash_ctx(26, rcol, l.rlen + (c1 << 24));
         ++sparse2;
         break;
+      case kRecord2D: {
+        uint32_t al = 0, ar = 0;
+        if (l.rlen && l.t >= l.rlen + 1) al = lane[l.t - l.rlen - 1];
+        if (l.rlen && l.t >= l.rlen) ar = lane[l.t - l.rlen + 1];
+        v = hash_ctx(27, al | r1 << 8 | ar << 16, l.rlen);
+        break;
+      }
       default: break;
     }
     h[k] = v;

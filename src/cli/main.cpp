@@ -477,13 +477,13 @@ int main(int argc, char** argv) {
   comp->add_flag("--embed-model", o.embed_model, "Store the model file in the archive");
   comp->add_option("-#,--level", o.level,
                    "Level 1 (fastest) to 9 (strongest), also as -1 .. -9; default " + std::to_string(shz::kDefaultLevel) +
-                       ". Context mixing with the model as one input (format 6); levels differ in contexts, memory "
+                       ". Context mixing with the model as one input (formats 6-7); levels differ in contexts, memory "
                        "and block size, never in what a decoder needs. 0 (-0): the format before context mixing "
                        "(format 5: the model per 64 KiB segment, the match model and the mixing stage), faster and larger")
       ->check(CLI::Range(0, shz::kMaxLevel));
   comp->add_flag("--best", o.best, "The strongest level (-9)");
   comp->add_option("--lane-size", o.lane_size,
-                   "Format 6: bytes per lane, lanes of a block stepping the model as one batch (default: the level's, "
+                   "Bytes per lane, lanes of a block stepping the model as one batch (default: the level's, "
                    "2 to 8 lanes of at least 32 KiB; smaller lanes make bigger batches, e.g. for GPUs)");
   comp->add_flag("--model-only", o.model_only,
                  "Code every segment with the model alone (or store it): no match model, no mixing, no LZMA2, so the size "

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes the fuzz seeds: small archives of every segment method (formats 3-5 at -0; format
-# 6's context mixing, with and without the model's input, in lanes), (small, so the fuzzer tries
+# 6-7's context mixing, with and without the model's input, in lanes), (small, so the fuzzer tries
 # many mutations a second) and a tiny SHA-RNN model file, alone and embedded. Rerun after a
 # format or model-file change; the test suite replays these through both fuzz targets.
 set -euo pipefail
@@ -21,9 +21,10 @@ head -c 200 "$here/../golden/genesis-1-4.txt" > "$tmp/short"
 cp "$out/lzma.shz" "$tmp/incompressible"
 "$shz" compress -q -f -0 -m order2 --segment-size 512 -o "$out/stored.shz" "$tmp/incompressible"
 "$shz" compress -q -f -0 --segment-size 128 -o "$out/default-model.shz" "$tmp/short"
-# Format 6: context mixing with order2's pmfs as an input, in three lanes; and alone (the
-# random model loses, so it is left out).
-"$shz" compress -q -f -m order2 --no-lzma -6 --lane-size 500 -o "$out/cm-model.shz" "$tmp/text"
+# Format 7: context mixing with order2's pmfs as an input, in two lanes; and alone (the
+# random model loses, so it is left out). cm-model.v6.shz (three lanes) and cm.v6.shz are the same texts'
+# format 6 archives (the CM's revision 1), kept, not rewritten, while decoders read format 6.
+"$shz" compress -q -f -m order2 --no-lzma -6 --lane-size 750 -o "$out/cm-model.shz" "$tmp/text"
 "$shz" compress -q -f -m "$out/tiny.shzm" --no-lzma -1 -o "$out/cm.shz" "$tmp/code"
 # Round-trip inputs (fuzz_roundtrip: byte 0 picks the block size and level, byte 1 the
 # options): level 6 in blocks of 4 KiB with LZMA2 on 3 threads; level 9 in four lanes.
