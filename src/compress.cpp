@@ -55,9 +55,10 @@ bool whole_lzma(const uint8_t* data, size_t size, const ArchiveInfo& info, std::
 
 }  // namespace
 
-bool lzma_try(const uint8_t* input, const uint8_t* seg, size_t n, std::vector<uint8_t>& out) {
+bool lzma_try(const uint8_t* input, const uint8_t* seg, size_t n, std::vector<uint8_t>& out, size_t limit,
+              bool extreme) {
   const size_t history = size_t(lzma_segment_history(uint64_t(seg - input)));
-  return lzma_segment_encode(seg - history, history, seg, n, n, out);
+  return lzma_segment_encode(seg - history, history, seg, n, std::min(n, limit), out, extreme);
 }
 
 ArchiveInfo archive_info_start(const uint8_t* data, size_t size, uint64_t segment_size, const CompressOptions& opt,

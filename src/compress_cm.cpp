@@ -192,6 +192,10 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
     const bool cm_ok = !j.gave_up && j.payload.size() < j.limit && j.payload.size() >= kCmMinCoded + j.size / 4096;
     if (!cm_ok) {
       if (have_lzma[i]) {
+        // LZMA2 won the block: search harder (xz's -e; the same decoder) to make it as small
+        // as xz -9e's archive of the same bytes, paying for it only here.
+        std::vector<uint8_t> extreme;
+        if (lzma_try(data, j.data, j.size, extreme, lzma[i].size(), /*extreme=*/true)) lzma[i].swap(extreme);
         j.payload.swap(lzma[i]);
         m = SegmentMethod::kLzma;
       } else {

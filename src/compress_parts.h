@@ -13,8 +13,10 @@
 namespace shz {
 
 // LZMA2 for the segment seg[0..n) of `input`, primed with the input before it, when
-// shorter than the segment: into `out`, returning true.
-bool lzma_try(const uint8_t* input, const uint8_t* seg, size_t n, std::vector<uint8_t>& out);
+// shorter than the segment and than `limit` bytes: into `out`, returning true. `extreme`:
+// xz's -e search (smaller, slower; the same decoder).
+bool lzma_try(const uint8_t* input, const uint8_t* seg, size_t n, std::vector<uint8_t>& out, size_t limit = SIZE_MAX,
+              bool extreme = false);
 
 // The header fields known before any segment is coded.
 ArchiveInfo archive_info_start(const uint8_t* data, size_t size, uint64_t segment_size, const CompressOptions& opt,

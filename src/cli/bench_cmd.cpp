@@ -14,6 +14,7 @@
 #include "shz/model.h"
 #include "shz/shz.h"
 #include "bench/runner.h"
+#include "format.h"
 
 namespace shz::cli {
 namespace {
@@ -125,6 +126,9 @@ int bench_run(const BenchOptions& o) {
   const std::string t = " -T " + std::to_string(o.threads);
   const std::vector<int> levels = o.levels.empty() ? std::vector<int>{kDefaultLevel} : o.levels;
   const bool several_models = o.models.size() > 1;
+  // The version field of shz's rows names the archive format, so a table kept from an older
+  // run can say what produced it.
+  const std::string shz_version = std::string("shz ") + version_string() + ", format " + std::to_string(kFormatVersion);
   for (const std::string& m : o.models.empty() ? std::vector<std::string>{kDefaultModelName} : o.models)
     for (int level : levels) {
       // "shz -6", and the model's name too when it is not the default or there are several.
@@ -133,7 +137,7 @@ int bench_run(const BenchOptions& o) {
       const std::string qm = bench::shell_quote(m);
       const std::string l = " -" + std::to_string(level);
       codecs.push_back({name, "command", self + " compress -q -c" + l + t + " -m " + qm + " {in} > {out}",
-                        self + " decompress -q -c" + t + " -m " + qm + " {in} > {out}", "", "shz"});
+                        self + " decompress -q -c" + t + " -m " + qm + " {in} > {out}", "", shz_version});
     }
   for (const bench::Codec& c : bench::library_codecs()) codecs.push_back(c);
   std::vector<std::string> skipped;
