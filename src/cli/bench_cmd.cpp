@@ -128,7 +128,7 @@ int bench_run(const BenchOptions& o) {
   const bool several_models = o.models.size() > 1;
   // The version field of shz's rows names the archive format, so a table kept from an older
   // run can say what produced it.
-  const std::string shz_version = std::string("shz ") + version_string() + ", format " + std::to_string(kFormatVersion);
+  const std::string shz_version = std::string("shz ") + version_string() + " format " + std::to_string(kFormatVersion);
   for (const std::string& m : o.models.empty() ? std::vector<std::string>{kDefaultModelName} : o.models)
     for (int level : levels) {
       // "shz -6", and the model's name too when it is not the default or there are several.
