@@ -220,11 +220,13 @@ void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& j, ProgressC
   b.lane_size = j.lane_size == 0 ? std::max<size_t>(j.size, 1) : j.lane_size;
   b.lanes = j.size == 0 ? 0 : cm_lane_count(j.size, b.lane_size);
   b.model = j.model;
-  b.cm.reset(cm::cm_config_for(j.level, j.size), b.buf.data(), j.size, b.lane_size);
+  const cm::CmConfig cfg = cm::cm_config_for(j.level, j.size);
+  b.cm.reset(cfg, b.buf.data(), j.size, b.lane_size);
   j.payload.clear();
   j.gave_up = false;
   j.payload.push_back(uint8_t(j.level));
-  j.payload.push_back(uint8_t((j.x86 ? kCmFlagX86 : 0) | kCmFlagRev2));
+  // The flag says which revision coded the block: the one the config was made for.
+  j.payload.push_back(uint8_t((j.x86 ? kCmFlagX86 : 0) | (cfg.revision >= 2 ? kCmFlagRev2 : 0)));
   put_le32(j.payload, uint32_t(b.lane_size));
   RangeEncoder enc(j.payload);
   EncodeBit bits(enc);
