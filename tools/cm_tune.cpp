@@ -5,7 +5,10 @@
 // variants of the CM can be compared in seconds. Prints figures, decides nothing.
 //
 // Usage: cm_tune [--model NAME|FILE] [--lane BYTES] [--level N] [--cache DIR]
-//                [--set KEY=VALUE ...] FILE...
+//                [--set KEY=VALUE ...] [--adapt-head SHIFT] FILE...
+// --adapt-head: the SHA-RNN's output layer learns online (ShaRnnPredictor::set_head_adaptation).
+// cm_tune --memory prints instead what a block of each level's largest size needs
+// (cm_memory), the sentence docs/RESULTS.md carries (| tools/splice-results cm-memory).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +21,8 @@
 
 #include "bench_input.h"
 #include "model/cm/cm_model.h"
+#include "model/sharnn/sharnn_predictor.h"
+#include "src/compress_parts.h"
 #include "shz/model.h"
 #include "util/hash.h"
 #include "util/parallel.h"
@@ -40,7 +45,8 @@ class CostCoder : public cm::BitCoder {
 };
 
 // The model's probabilities along every byte, lane by lane (each lane from a fresh state).
-std::vector<uint16_t> model_paths(const LoadedModel& model, const std::vector<uint8_t>& in, size_t lane) {
+std::vector<uint16_t> model_paths(const LoadedModel& model, const std::vector<uint8_t>& in, size_t lane,
+                                  int adapt_head) {
   const size_t lanes = (in.size() + lane - 1) / lane;
   std::vector<uint16_t> out(in.size() * 8);
   const unsigned threads = thread_count(0, lanes);
@@ -51,6 +57,11 @@ std::vector<uint16_t> model_paths(const LoadedModel& model, const std::vector<ui
         const size_t first = w * per, last = std::min(lanes, first + per);
         if (first >= last) return;
         std::unique_ptr<Predictor> p = model.make();
+        if (adapt_head) {
+          auto* sp = dynamic_cast<sharnn::ShaRnnPredictor*>(p.get());
+          if (!sp) throw std::runtime_error("--adapt-head needs a SHA-RNN model on the CPU");
+          sp->set_head_adaptation(adapt_head);
+        }
         p->begin(last - first);
         std::vector<size_t> slots;
         for (size_t i = first; i < last; ++i) p->reset(i - first);
@@ -100,11 +111,34 @@ bool set_param(cm::CmConfig& c, const std::string& kv) {
 
 }  // namespace
 
+// The context mixing's memory for the largest block of each level, as a sentence.
+int print_memory() {
+  std::printf("For the level's largest block that is (`cm_memory`, `model/cm/cm_config.cpp`, format %d's\n"
+              "context mixing, printed by `build/cm_tune --memory`):", 5 + cm::kCmRevision);
+  uint64_t prev = 0;
+  int first = 1;
+  for (int level = 1; level <= 10; ++level) {
+    const uint64_t mib =
+        level <= 9 ? (cm::cm_memory(level, cm_block_size(level, uint64_t(1) << 40)) + (1 << 20) - 1) >> 20 : 0;
+    if (level > 1 && mib != prev) {
+      std::printf("%s %llu MiB at `-%d`", first == 1 ? "" : (level == 10 ? " and" : ","), (unsigned long long)prev,
+                  first);
+      if (level - 1 > first) std::printf(" to `-%d`", level - 1);
+      first = level;
+    }
+    prev = mib;
+  }
+  std::printf(".\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--memory") return print_memory();
   std::string model_name, cache = "/tmp/cm_tune_cache";
   size_t lane = 65536;
   bool lane_given = false;
   int level = 5;
+  int adapt_head = 0;  // 0: the model as trained
   std::vector<std::string> sets, files;
   bool no_model_input = false, sequential = false;
   for (int i = 1; i < argc; ++i) {
@@ -119,6 +153,7 @@ int main(int argc, char** argv) {
     else if (a == "--set" && i + 1 < argc) sets.push_back(argv[++i]);
     else if (a == "--no-model-input") no_model_input = true;
     else if (a == "--sequential") sequential = true;
+    else if (a == "--adapt-head" && i + 1 < argc) adapt_head = std::atoi(argv[++i]);
     else files.push_back(a);
   }
   std::shared_ptr<const LoadedModel> model;
@@ -134,10 +169,12 @@ int main(int argc, char** argv) {
         return 1;
       }
     std::vector<uint16_t> paths;
+    double model_s = 0;  // the model's time, when its probabilities were not in the cache
     if (model) {
       char name[128];
-      std::snprintf(name, sizeof name, "/%016llx.%016llx.%zu.bits", (unsigned long long)hash_bytes(in.data(), in.size()),
-                    (unsigned long long)model->id.hash, lane);
+      std::snprintf(name, sizeof name, "/%016llx.%016llx.%zu%s.bits", (unsigned long long)hash_bytes(in.data(), in.size()),
+                    (unsigned long long)model->id.hash, lane,
+                    adapt_head ? (".a" + std::to_string(adapt_head)).c_str() : "");
       const std::string path = cache + name;
       if (FILE* fp = std::fopen(path.c_str(), "rb")) {
         paths.resize(in.size() * 8);
@@ -145,12 +182,26 @@ int main(int argc, char** argv) {
         std::fclose(fp);
       }
       if (paths.empty()) {
-        paths = model_paths(*model, in, lane);
+        const auto m0 = Clock::now();
+        paths = model_paths(*model, in, lane, adapt_head);
+        model_s = std::chrono::duration<double>(Clock::now() - m0).count();
         if (FILE* fp = std::fopen(path.c_str(), "wb")) {
           std::fwrite(paths.data(), 2, paths.size(), fp);
           std::fclose(fp);
         }
       }
+    }
+    if (!paths.empty()) {  // the model alone, for comparison
+      double bits = 0;
+      for (size_t q = 0; q < in.size(); ++q)
+        for (int b = 0; b < 8; ++b) {
+          const double p1 = paths[q * 8 + size_t(b)] / 65536.0;
+          bits -= std::log2((in[q] >> (7 - b) & 1) ? p1 : 1 - p1);
+        }
+      std::printf("%-40s %10zu -> %10.0f  %.4f bpb  (the model alone", f.c_str(), in.size(), bits / 8,
+                  bits / double(in.size()));
+      if (model_s > 0) std::printf(", %.2f s", model_s);
+      std::printf(")\n");
     }
     const size_t lane_used = (model || lane_given) && !sequential ? lane : in.size();
     std::vector<uint8_t> buf(in.size());

@@ -48,6 +48,10 @@ void ShaRnnPredictor::reset(size_t slot) {
     st.head = 0;
   }
   s.fresh = true;
+  if (adapt_shift_) {
+    s.adapt.assign(256 * size_t(model_->hp.d_model), 0);
+    s.hq.assign(size_t(model_->hp.d_model), 0);
+  }
 }
 
 void ShaRnnPredictor::predict(const size_t* slots, size_t n, uint32_t* pmfs) {
@@ -62,7 +66,41 @@ void ShaRnnPredictor::predict(const size_t* slots, size_t n, uint32_t* pmfs) {
 }
 
 void ShaRnnPredictor::update(const size_t* slots, size_t n, const uint8_t* bytes) {
+  if (adapt_shift_) head_adapt_learn(slots, n, bytes);
   if (n) step(slots, n, bytes);
+}
+
+void ShaRnnPredictor::head_adapt_learn(const size_t* slots, size_t n, const uint8_t* bytes) {
+  const int d = model_->hp.d_model;
+  const int32_t half = int32_t(1) << (adapt_shift_ - 1);
+  for (size_t r = 0; r < n; ++r) {
+    Slot& sl = slots_[slots[r]];
+    for (int s = 0; s < 256; ++s) {
+      const int32_t e = (s == bytes[r] ? 65536 : 0) - int32_t(sl.pmf[s]);  // Q16
+      if (e > -64 && e < 64) continue;  // rounds to no change for any input
+      int16_t* a = &sl.adapt[size_t(s) * size_t(d)];
+      for (int i = 0; i < d; ++i) {
+        // Rounded to nearest: a floor would pull every weight down a unit per byte.
+        const int32_t u = a[i] + ((e * sl.hq[size_t(i)] + half) >> adapt_shift_);
+        a[i] = int16_t(u > 32767 ? 32767 : u < -32767 ? -32767 : u);
+      }
+    }
+  }
+}
+
+void ShaRnnPredictor::head_adapt_logits(const size_t* slots, size_t k) {
+  const int d = model_->hp.d_model;
+  for (size_t r = 0; r < k; ++r) {
+    Slot& sl = slots_[slots[r]];
+    const int8_t* q = &q8_[r * size_t(d)];
+    std::memcpy(sl.hq.data(), q, size_t(d));
+    for (int s = 0; s < 256; ++s) {
+      const int16_t* a = &sl.adapt[size_t(s) * size_t(d)];
+      int64_t sum = 0;
+      for (int i = 0; i < d; ++i) sum += int32_t(a[i]) * q[i];
+      big_[r * 256 + size_t(s)] += int32_t(sum >> 8);  // a floor: arithmetic shift
+    }
+  }
 }
 
 void ShaRnnPredictor::attention(const Layer& L, LayerState& st, const int32_t* y2, const int32_t* q, int32_t* out) {
@@ -147,6 +185,7 @@ void ShaRnnPredictor::step(const size_t* slots, size_t k, const uint8_t* bytes) 
   // Output layer, tied to the embedding: logits -> the coder's pmf.
   for (size_t i = 0; i < kd; ++i) q8_[i] = quantize_i8(x_[i], M.head_in_m);
   matmul(head_, q8_.data(), ki, big_.data());
+  if (adapt_shift_) head_adapt_logits(slots, k);
   for (size_t r = 0; r < k; ++r) {
     Slot& slot = slots_[slots[r]];
     pmf_ptr_[r] = slot.pmf;

@@ -25,6 +25,13 @@ class ShaRnnPredictor final : public Predictor {
   void predict(const size_t* slots, size_t n, uint32_t* pmfs) override;
   void update(const size_t* slots, size_t n, const uint8_t* bytes) override;
 
+  // Development only (tools/cm_tune --adapt-head; no archive uses it): integer dynamic
+  // evaluation of the output layer. Each slot keeps its own deltas to the head's weights,
+  // moved after every byte by (onehot - pmf) x input / 2^shift (rounded), so slots stay
+  // independent and any batching gives the same pmfs. 0 (the default) turns it off. Call
+  // before begin(). Measured in docs/RESULTS.md ("The model's dynamic evaluation").
+  void set_head_adaptation(int shift) { adapt_shift_ = shift; }
+
  private:
   struct LayerState {
     std::vector<int8_t> h8;   // LSTM output as int8 [d]
@@ -37,6 +44,8 @@ class ShaRnnPredictor final : public Predictor {
     std::vector<LayerState> layers;
     uint32_t pmf[256];
     bool fresh = true;  // no step yet: the pmf is not computed
+    std::vector<int16_t> adapt;  // head adaptation: [256][d] weight deltas, Q8 of int8 units
+    std::vector<int8_t> hq;      // head adaptation: the head's input of the last step
   };
   struct Packed {
     PackedMatrix w_ih, w_hh, w_q, w_boom;
@@ -44,12 +53,15 @@ class ShaRnnPredictor final : public Predictor {
 
   // Advances the listed slots by one byte each and stores their next pmfs.
   void step(const size_t* slots, size_t k, const uint8_t* bytes);
+  void head_adapt_logits(const size_t* slots, size_t k);
+  void head_adapt_learn(const size_t* slots, size_t n, const uint8_t* bytes);
   void attention(const Layer& L, LayerState& st, const int32_t* y2, const int32_t* q, int32_t* out);
 
   std::shared_ptr<const Model> model_;
   ModelIdentity id_;
   SimdLevel level_;
   size_t batch_;
+  int adapt_shift_ = 0;
   std::vector<Packed> packed_;
   PackedMatrix head_;
   std::vector<Slot> slots_;
