@@ -37,13 +37,27 @@ typedef enum {
   SHZ_C_LANE_SIZE,     /* bytes per lane of a block; 0 (default): the level's choice */
   SHZ_C_FRAME_SIZE,    /* inputs longer than this become frames; 0 (default): 64 MiB */
   SHZ_C_MODEL_TRIAL,   /* 1 (default): leave the model out where it does not pay; 0: always use it */
-  SHZ_C_EMBED_MODEL    /* 1: store a model file in the archive; 0 (default) */
+  SHZ_C_EMBED_MODEL,   /* 1: store a model file in the archive; 0 (default) */
+  SHZ_C_SIMD,          /* the SHA-RNN's CPU kernels, a shz_simd (default SHZ_SIMD_AUTO). Never changes the archive */
+  SHZ_C_BATCH          /* streams a predictor steps at once, 1..4096; 0 (default): the engine's choice. Never
+                          changes the archive */
 } shz_cparam;
 
 /* Decompression parameters (shz_dctx_set). */
 typedef enum {
-  SHZ_D_THREADS = 1 /* worker threads; 0 (default): one per core */
+  SHZ_D_THREADS = 1, /* worker threads; 0 (default): one per core */
+  SHZ_D_SIMD,        /* as SHZ_C_SIMD; never changes the output */
+  SHZ_D_BATCH        /* as SHZ_C_BATCH; never changes the output */
 } shz_dparam;
+
+/* SIMD levels of the SHA-RNN's CPU kernels (SHZ_C_SIMD, SHZ_D_SIMD); a level this CPU lacks
+ * is SHZ_ERROR_USAGE. Every level computes the same probabilities. */
+typedef enum {
+  SHZ_SIMD_AUTO = 0, /* the best this CPU has */
+  SHZ_SIMD_SCALAR = 1,
+  SHZ_SIMD_AVX2 = 2,
+  SHZ_SIMD_AVX512 = 3 /* AVX-512 with VNNI */
+} shz_simd;
 
 /* Pulls up to n bytes into buf; returns how many, 0 at the end, (size_t)-1 on an error. */
 typedef size_t (*shz_read_fn)(void* opaque, void* buf, size_t n);

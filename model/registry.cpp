@@ -60,20 +60,19 @@ std::shared_ptr<const LoadedModel> model_load_bytes(std::vector<uint8_t> bytes, 
   out->description = "sha-rnn d=" + std::to_string(hp.d_model) + " layers=" + std::to_string(hp.n_layers) +
                      " attention=[" + attn + "] window=" + std::to_string(hp.window) + " boom=" +
                      std::to_string(hp.boom_dim) + ", " + std::to_string(out->parameters) + " parameters";
-  const sharnn::SimdLevel level = sharnn::simd_select();
-  // Streams stepped together per worker. Archives never depend on it; engine_tuning().batch
-  // overrides it for tests and benchmarks. A GPU wants many segments in flight. On a CPU each stream
+  // Streams stepped together per worker, unless the tuning says. Archives never depend on
+  // it. A GPU wants many segments in flight. On a CPU each stream
   // streams its attention memory every byte, so batches stay small enough to keep caches
   // warm (default model on 2 cores: 8 streams 59-62 KB/s, 16 streams 47-55), while a big
   // model's weights are shared by more streams (paper size: 16 streams 2.9 KB/s, 8 2.5).
-  size_t batch = gpu ? 256 : model->parameter_count() > (size_t(8) << 20) ? 16 : 8;
-  if (const size_t b = engine_tuning().batch) batch = b;
+  const size_t batch = gpu ? 256 : model->parameter_count() > (size_t(8) << 20) ? 16 : 8;
   const ModelIdentity id = out->id;
-  out->description += gpu ? ", on CUDA: " + cuda::device_description()
-                          : std::string(", on CPU (") + sharnn::simd_name(level) + ")";
-  out->make = [model, id, level, batch, gpu]() -> std::unique_ptr<Predictor> {
-    if (gpu) return cuda::make_predictor(model, id, batch);
-    return std::make_unique<sharnn::ShaRnnPredictor>(model, id, level, batch);
+  out->description += gpu ? ", on CUDA: " + cuda::device_description() : std::string(", on CPU");
+  out->make_tuned = [model, id, batch, gpu](const EngineTuning& t) -> std::unique_ptr<Predictor> {
+    engine_tuning_check(t);
+    const size_t b = t.batch ? t.batch : batch;
+    if (gpu) return cuda::make_predictor(model, id, b, t);
+    return std::make_unique<sharnn::ShaRnnPredictor>(model, id, sharnn::simd_parse(t.simd), b);
   };
   return out;
 }
@@ -150,7 +149,10 @@ std::shared_ptr<const LoadedModel> model_load(const std::string& name_or_path, c
     out->id = probe->identity();
     out->builtin = true;
     out->description = name_or_path + " (built-in)";
-    out->make = [name_or_path] { return predictor_create(name_or_path); };
+    out->make_tuned = [name_or_path](const EngineTuning& t) {
+      engine_tuning_check(t);
+      return predictor_create(name_or_path);
+    };
     return out;
   }
   std::vector<uint8_t> bytes;

@@ -191,7 +191,7 @@ std::vector<Predictor*> CmPredictors::for_block(const LoadedModel& model, size_t
   std::vector<Predictor*> p(groups);
   for (size_t g = 0; g < groups; ++g) {
     if (!models_[g] || slots_[g] < per) {
-      models_[g] = model.make();
+      models_[g] = model.make(tuning_);
       models_[g]->begin(per);
       slots_[g] = per;
     }

@@ -78,12 +78,13 @@ size_t cm_trial_cost(Predictor* p, const uint8_t* data, size_t n, size_t from, i
 // bigger) as a block needs it, kept for the next block.
 class CmPredictors {
  public:
-  explicit CmPredictors(unsigned threads) : models_(threads), slots_(threads, 0) {}
+  CmPredictors(unsigned threads, const EngineTuning& tuning) : tuning_(tuning), models_(threads), slots_(threads, 0) {}
   // One predictor per thread that takes part in a block of `lanes` lanes (at most one per
-  // lane), each begun with at least its share of them.
+  // lane), each begun with at least its share of them, made with the context's tuning.
   std::vector<Predictor*> for_block(const LoadedModel& model, size_t lanes);
 
  private:
+  EngineTuning tuning_;
   std::vector<std::unique_ptr<Predictor>> models_;
   std::vector<size_t> slots_;
 };

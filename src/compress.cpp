@@ -103,13 +103,14 @@ uint64_t default_segment_size(uint64_t model_default, uint64_t input_size) {
 }
 
 std::vector<uint8_t> compress_frame(const uint8_t* data, size_t size, const CompressOptions& opt) {
+  engine_tuning_check(opt.engine);  // also where no predictor is made
   const std::shared_ptr<const LoadedModel> model = model_load(opt.model, opt.device);
   if (opt.embed_model && model->builtin)
     throw Error(ErrorCode::kUsage, "embedding a model needs a model file; '" + opt.model + "' is built in");
   if (opt.level < 0 || opt.level > kMaxLevel)
     throw Error(ErrorCode::kUsage, "level " + std::to_string(opt.level) + " is outside 1.." + std::to_string(kMaxLevel));
   if (opt.level > 0) return compress_cm(data, size, opt, model);
-  std::unique_ptr<Predictor> probe = model->make();
+  std::unique_ptr<Predictor> probe = model->make(opt.engine);
   const uint64_t seg = opt.segment_size ? opt.segment_size : default_segment_size(probe->default_segment_size(), size);
   if (seg > kMaxSegmentSize)
     throw Error(ErrorCode::kUsage, "segment size " + std::to_string(seg) + " is over the limit of " +
@@ -134,7 +135,7 @@ std::vector<uint8_t> compress_frame(const uint8_t* data, size_t size, const Comp
   ProgressCounter counter;
   auto work = [&](unsigned w, size_t b) {
     if (!models[w]) {
-      models[w] = w == 0 ? std::move(probe) : model->make();
+      models[w] = w == 0 ? std::move(probe) : model->make(opt.engine);
       models[w]->begin(batch);
     }
     const size_t first = bounds[b];

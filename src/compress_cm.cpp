@@ -119,7 +119,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       j.limit = have_lzma[i] ? lzma[i].size() : j.size;
       j.x86 = x86_filter_looks_useful(j.data, j.size);
       if (!trial[w] && opt.model_trial && j.size >= kBothBelow) {
-        trial[w] = model->make();
+        trial[w] = model->make(opt.engine);
         trial[w]->begin(1);
       }
       if (!opt.model_trial) {
@@ -140,7 +140,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   // among them), and those without it side by side, one thread each.
   std::vector<size_t> with, without;
   for (size_t i = 0; i < count; ++i) (jobs[i].model ? with : without).push_back(i);
-  CmPredictors predictors(threads);
+  CmPredictors predictors(threads, opt.engine);
   parallel_run(1, with.size(), [&](unsigned, size_t k) {
     CmEncodeJob& j = jobs[with[k]];
     cm_block_encode(predictors.for_block(*model, cm_lane_count(j.size, j.lane_size)), j, &counter);

@@ -84,6 +84,7 @@ bool archive_needs_model(const ArchiveInfo& info) {
 
 void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out, const DecompressOptions& opt,
                   uint64_t before) {
+  engine_tuning_check(opt.engine);  // also where no predictor is made
   // An archive none of whose segments the model coded (all LZMA2 or stored) decodes without
   // it: a model file left behind costs nothing there.
   std::shared_ptr<const LoadedModel> model;
@@ -92,7 +93,7 @@ void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out,
   } else if (info.model_embedded) {
     embedded_model_read(info, r);  // checked, though no segment needs it
   }
-  std::unique_ptr<Predictor> probe = model ? model->make() : nullptr;
+  std::unique_ptr<Predictor> probe = model ? model->make(opt.engine) : nullptr;
   const size_t count = info.segments.size();
   const unsigned threads = thread_count(opt.threads, count);
   // Segments are decoded a group at a time (bounded memory), each group split evenly.
@@ -107,13 +108,13 @@ void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out,
   std::vector<std::unique_ptr<Predictor>> models(threads);
   models[0] = std::move(probe);
   for (unsigned w = 0; model && w < threads; ++w) {
-    if (!models[w]) models[w] = model->make();
+    if (!models[w]) models[w] = model->make(opt.engine);
     models[w]->begin(batch);
   }
   // Format 6-7's blocks with the model: each on all threads, thread g on a predictor of its
   // own (begun for its share of the lanes).
   const unsigned cm_threads = thread_count(opt.threads, SIZE_MAX);
-  CmPredictors cm_predictors(cm_threads);
+  CmPredictors cm_predictors(cm_threads, opt.engine);
   ProgressCounter counter;
   uint64_t done_in = 0, done_coded = 0;
   auto tick = [&] {

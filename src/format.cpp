@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "model/cm/cm_config.h"
 #include "util/bytes.h"
 #include "util/hash.h"
 
@@ -64,10 +65,13 @@ const char* segment_method_name(SegmentMethod m) {
   return "?";
 }
 
+static_assert(5 + cm::kCmRevision == kFormatVersion, "the newest format is the newest CM revision's");
+
 unsigned format_version_for(const std::vector<SegmentInfo>& segments) {
   unsigned v = 3;
   for (const SegmentInfo& s : segments) {
-    if (s.method == SegmentMethod::kCm || s.method == SegmentMethod::kCmModel) v = std::max(v, 7u);
+    // Context mixing's revision r is format 5 + r (docs/FORMAT.md, "Revisions").
+    if (s.method == SegmentMethod::kCm || s.method == SegmentMethod::kCmModel) v = std::max(v, 5u + cm::kCmRevision);
     if (s.method == SegmentMethod::kModelMix) v = std::max(v, 5u);
     if (s.method == SegmentMethod::kModelMatch) v = std::max(v, 4u);
   }

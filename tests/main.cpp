@@ -9,7 +9,13 @@
 
 #include "model/cuda/cuda_backend.h"
 #include "model/sharnn/kernels.h"
+#include "test_util.h"
 #include "util/env_tuning.h"
+
+shz::EngineTuning& shz::test::tuning() {
+  static EngineTuning t;
+  return t;
+}
 
 // SHZ_TEST_REQUIRE=simd:LEVEL or gpu: what the run is about; when this machine lacks it, the
 // run exits 77, which ctest reports as skipped (SKIP_RETURN_CODE), never as passed.
@@ -36,7 +42,7 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    shz::engine_tuning_from_env();
+    shz::test::tuning() = shz::engine_tuning_from_env();
   } catch (const shz::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;

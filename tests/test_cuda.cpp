@@ -40,7 +40,7 @@ TEST_CASE("cuda: pmfs equal the CPU engine's at batch sizes 1, 7, 64 and 1024", 
     const size_t n = !emulated || batch < 64 ? text.size() : batch == 64 ? 100 : 8;
     const std::vector<uint8_t> head(text.begin(), text.begin() + long(n));
     const std::vector<uint32_t> want(alone.begin(), alone.begin() + long(256 * n));  // a pmf sees only the past
-    auto gpu = cuda::make_predictor(small_model(), ModelIdentity{"t", 0}, batch);
+    auto gpu = cuda::make_predictor(small_model(), ModelIdentity{"t", 0}, batch, test::tuning());
     CHECK(pmfs_of(*gpu, head, 1, 0, {head}) == want);
     CHECK(pmfs_of(*gpu, head, batch, batch / 2, others) == want);  // among busy, ragged streams
   }
@@ -49,6 +49,7 @@ TEST_CASE("cuda: pmfs equal the CPU engine's at batch sizes 1, 7, 64 and 1024", 
 // Compresses text with o on the CPU and on the GPU (the same archive), and decodes each
 // archive with the other backend; returns the CPU's archive.
 static std::vector<uint8_t> check_across_backends(CompressOptions o, const std::vector<uint8_t>& text) {
+  o.engine = test::tuning();  // SHZ_CUDA_TC=0, SHZ_CUDA_GRAPHS=0 (tools/device-check) reach the GPU's predictors
   o.device = "cpu";
   const auto cpu = compress(text.data(), text.size(), o);
   o.device = "cuda";
@@ -57,6 +58,7 @@ static std::vector<uint8_t> check_across_backends(CompressOptions o, const std::
   DecompressOptions d;
   d.model = o.model;
   d.threads = o.threads;
+  d.engine = o.engine;
   d.device = "cpu";
   CHECK(decompress(gpu.data(), gpu.size(), d) == text);
   d.device = "cuda";

@@ -203,10 +203,9 @@ TEST_CASE("match model: the code does exactly what docs/FORMAT.md says", "[match
   // At every SIMD level this CPU has: the pmf's scaling loop has an AVX2 build.
   for (const auto& [level, bits] : simd_levels_by({12, 16, 20})) {
     test::Rng rng(11);
-    test::TuningGuard tuning(sharnn::simd_name(level), 0);
     INFO("bits " << bits << " simd " << sharnn::simd_name(level));
     MatchModel code;
-    code.reset(text.size());
+    code.reset(text.size(), level >= sharnn::SimdLevel::kAvx2);
     SpecMatcher m4(4, text.size()), m8(8, text.size());
     size_t differ = 0, changed = 0;
     for (size_t t = 0; t < text.size(); ++t) {

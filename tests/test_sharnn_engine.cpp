@@ -61,8 +61,9 @@ TEST_CASE("engine: archives are identical across SIMD levels, batch sizes and th
   // Format 5 without LZMA2 (every segment model-coded or stored) and format 6 with the model
   // kept in every block: both paths that step the engine.
   const int cm_level = GENERATE(0, 3);
-  auto pack = [&](unsigned threads) {
+  auto pack = [&](unsigned threads, const EngineTuning& tuning) {
     CompressOptions o = test::order2_options();
+    o.engine = tuning;
     o.model = model;
     o.level = cm_level;
     o.segment_size = cm_level ? 3000 : 700;  // 9 segments (2 blocks): uneven work for batches and threads
@@ -73,10 +74,7 @@ TEST_CASE("engine: archives are identical across SIMD levels, batch sizes and th
     return compress(text.data(), text.size(), o);
   };
   std::vector<uint8_t> ref;
-  {
-    TuningGuard tuning("scalar", 1);
-    ref = pack(1);
-  }
+  ref = pack(1, test::tuning_with("scalar", 1));
   // The comparison means something only where the model coded: say which methods it did.
   const ArchiveInfo info = archive_read_info(ref.data(), ref.size());
   size_t by_model = 0;
@@ -87,13 +85,14 @@ TEST_CASE("engine: archives are identical across SIMD levels, batch sizes and th
   for (SimdLevel level : simd_available())
     for (size_t b : {1, 7, 64})
       for (unsigned threads : {1u, 2u}) {
-        TuningGuard tuning(simd_name(level), b);
+        const EngineTuning tuning = test::tuning_with(simd_name(level), b);
         INFO(simd_name(level) << " batch " << b << " threads " << threads);
-        const auto a = pack(threads);
+        const auto a = pack(threads, tuning);
         CHECK(a == ref);
         DecompressOptions d;
         d.model = model;
         d.threads = threads;
+        d.engine = tuning;
         CHECK(decompress(ref.data(), ref.size(), d) == text);  // decoder steps byte by byte
       }
   std::remove(model.c_str());
@@ -103,11 +102,11 @@ TEST_CASE("engine: archive size is within 0.5% of the model's information conten
   // The segment coder itself (an archive would store this segment: a random model costs more
   // than 8 bits per byte, which the next check confirms).
   const auto text = test::corpus("kjv-pentateuch.txt", 20000);
-  ShaRnnPredictor p(small_model(), ModelIdentity{"t", 0}, simd_select(), 1);
+  ShaRnnPredictor p(small_model(), ModelIdentity{"t", 0}, simd_parse(test::tuning().simd), 1);
   const auto pm = pmfs_of(p, text, 1, 0, {text});
   double bits = 0;
   for (size_t t = 0; t < text.size(); ++t) bits -= std::log2(double(pm[256 * t + text[t]]) / 65536.0);
-  ShaRnnPredictor coder(small_model(), ModelIdentity{"t", 0}, simd_select(), 1);
+  ShaRnnPredictor coder(small_model(), ModelIdentity{"t", 0}, simd_parse(test::tuning().simd), 1);
   coder.begin(1);
   EncodeJob job;
   job.data = text.data();

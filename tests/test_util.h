@@ -24,17 +24,18 @@ inline CompressOptions order2_options() {
   return o;
 }
 
-// Sets the engine's SIMD level and batch for a scope, then restores what was there.
-struct TuningGuard {
-  EngineTuning saved = engine_tuning();
-  TuningGuard(const std::string& simd, size_t batch) {
-    EngineTuning t = saved;
-    t.simd = simd;
-    t.batch = batch;
-    engine_tuning_set(t);
-  }
-  ~TuningGuard() { engine_tuning_set(saved); }
-};
+// The engine tuning this run of the tests was started with (SHZ_SIMD, SHZ_BATCH, ...: the
+// simd_* ctest entries set them), read in tests/main.cpp; tests that run the SHA-RNN pass it
+// to what they make.
+EngineTuning& tuning();
+
+// That tuning with this SIMD level and batch.
+inline EngineTuning tuning_with(const std::string& simd, size_t batch) {
+  EngineTuning t = tuning();
+  t.simd = simd;
+  t.batch = batch;
+  return t;
+}
 
 // splitmix64: tiny, seeded, identical everywhere.
 struct Rng {

@@ -93,12 +93,13 @@ struct EngineRun {
   bool ok = true;
 };
 
-EngineRun engine_run(const LoadedModel& model, const std::vector<uint8_t>& in, uint64_t seg, unsigned threads_wanted) {
+EngineRun engine_run(const LoadedModel& model, const EngineTuning& tuning, const std::vector<uint8_t>& in, uint64_t seg,
+                     unsigned threads_wanted) {
   EngineRun run;
   const size_t count = size_t((in.size() + seg - 1) / seg);
   const unsigned threads = thread_count(threads_wanted, count);
   std::vector<std::unique_ptr<Predictor>> models(threads);
-  for (auto& m : models) m = model.make();
+  for (auto& m : models) m = model.make(tuning);
   const std::vector<size_t> bounds = batch_split(count, models[0]->preferred_streams(), threads);
   const size_t batch = batch_largest(bounds);
   std::vector<EncodeJob> enc(count);
@@ -206,18 +207,17 @@ int main(int argc, char** argv) {
   }
   const bool gpu = device != "cpu";
   try {
-    engine_tuning_from_env();  // SHZ_CUDA_* and the rest, as the CLI takes them; flags win
-    EngineTuning tuning = engine_tuning();
+    EngineTuning tuning = engine_tuning_from_env();  // SHZ_CUDA_* and the rest, as the CLI takes them; flags win
     if (!simd.empty()) tuning.simd = simd;
     if (batch != 16 || gpu) tuning.batch = batch;
-    engine_tuning_set(tuning);
+    engine_tuning_check(tuning);
     const auto model = model_load(model_path, device);
-    const auto probe = model->make();
+    const auto probe = model->make(tuning);
     if (model->file.empty()) throw Error(ErrorCode::kUsage, "engine_bench runs SHA-RNN models (a model file)");
     // The shapes and weights as the CPU engine reads them (for the cost figures on any device,
     // and for the CPU's matmul kernel alone below).
     const Model m = model_from_safetensors(safetensors_parse(model->file, model_path), model_path);
-    const SimdLevel level = simd_select();
+    const SimdLevel level = simd_parse(tuning.simd);
     if (!segment) segment = probe->default_segment_size();
     const double attn = average_attention_bytes(m.hp, input.size(), segment);
     // Multiply-adds per byte at this input's fill of the window (the cost line gives a full one).
@@ -257,7 +257,7 @@ int main(int argc, char** argv) {
                   rate / 1e9, pk1 > 0 ? 100 * rate / pk1 : 0.0);
     }
 
-    const EngineRun run = engine_run(*model, input, segment, threads);
+    const EngineRun run = engine_run(*model, tuning, input, segment, threads);
     if (!run.ok) {
       std::fprintf(stderr, "engine_bench: ROUND TRIP FAILED\n");
       return 1;

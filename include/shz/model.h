@@ -11,21 +11,12 @@
 
 namespace shz {
 
-struct LoadedModel {
-  ModelIdentity id;
-  bool builtin = true;
-  std::vector<uint8_t> file;  // the model file's bytes (empty for built-in models)
-  std::string description;    // one line for `shz info` and -v
-  uint64_t parameters = 0;
-  // Makes an independent predictor (one per worker thread); the weights are shared.
-  std::function<std::unique_ptr<Predictor>()> make;
-};
-
-// How SHA-RNN predictors run, for the whole process: none of it changes a probability
-// (archives are the same whatever is chosen; tests check it), only speed. The library reads
-// no environment variables; the CLI, the tests and the benchmarks map SHZ_SIMD, SHZ_BATCH,
-// SHZ_CUDA_GRAPHS, SHZ_CUDA_TC and SHZ_CUDA_PROFILE onto it (src/util/env_tuning.h). Set it
-// before loading models: predictors take it when they are made.
+// How SHA-RNN predictors run: none of it changes a probability (archives are the same
+// whatever is chosen; tests check it), only speed. Each compression or decompression
+// context carries its own (CompressOptions::engine, DecompressOptions::engine; the C ABI's
+// SHZ_C_SIMD, SHZ_C_BATCH, ...), and predictors take it when they are made. The library
+// reads no environment variables; the CLI, the tests and the benchmarks map SHZ_SIMD,
+// SHZ_BATCH, SHZ_CUDA_GRAPHS, SHZ_CUDA_TC and SHZ_CUDA_PROFILE onto it (src/util/env_tuning.h).
 struct EngineTuning {
   std::string simd = "auto";     // CPU kernels: auto (the best this CPU has), avx512, avx2, scalar
   size_t batch = 0;              // streams a predictor steps at once; 0: the engine's choice
@@ -34,8 +25,19 @@ struct EngineTuning {
   bool cuda_profile = false;     // time each operation's kernels, printed to stderr (no graphs)
 };
 // Throws Error(kUsage) for an unknown SIMD level, one this CPU lacks, or a batch over 4096.
-void engine_tuning_set(const EngineTuning& t);
-EngineTuning engine_tuning();
+void engine_tuning_check(const EngineTuning& t);
+
+struct LoadedModel {
+  ModelIdentity id;
+  bool builtin = true;
+  std::vector<uint8_t> file;  // the model file's bytes (empty for built-in models)
+  std::string description;    // one line for `shz info` and -v
+  uint64_t parameters = 0;
+  // Makes an independent predictor (one per worker thread) that runs as `tuning` says (the
+  // tuning checked first: Error(kUsage)); the weights are shared.
+  std::function<std::unique_ptr<Predictor>(const EngineTuning& tuning)> make_tuned;
+  std::unique_ptr<Predictor> make(const EngineTuning& tuning = EngineTuning()) const { return make_tuned(tuning); }
+};
 
 // The name that selects the SHA-RNN model built into shz (the CLI's default model).
 inline constexpr const char* kDefaultModelName = "default";

@@ -53,6 +53,7 @@ struct CompressOptions {
   uint64_t segment_size = 0;     // 0: default_segment_size(the model's default, the input's size)
   unsigned threads = 0;          // 0: all cores; the archive does not depend on it
   std::string device = "cpu";    // SHA-RNN models: cpu | cuda | auto; never changes the archive
+  EngineTuning engine;           // how SHA-RNN predictors run (SIMD level, batch, ...); never changes the archive
   // Also code each segment with LZMA2 and keep whichever is smaller (format 3).
   bool lzma_fallback = true;
   // Refine the model's pmfs with the match model (format 4: long repeats the model's
@@ -94,6 +95,7 @@ struct DecompressOptions {
   std::string model;  // model file for archives that name one without embedding it
   unsigned threads = 0;
   std::string device = "cpu";  // SHA-RNN models: cpu | cuda | auto; same output on each
+  EngineTuning engine;         // how SHA-RNN predictors run (SIMD level, batch, ...); same output
   ProgressFn progress;
 };
 

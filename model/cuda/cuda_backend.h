@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/sharnn/sharnn_model.h"
+#include "shz/model.h"
 #include "shz/predictor.h"
 
 namespace shz::cuda {
@@ -23,8 +24,10 @@ double int8_peak_macs();
 // data rates counted), or 0 without a device.
 double dram_bytes_per_s();
 
-// A SHA-RNN predictor running on the GPU with `batch` streams stepped together; its pmfs are
-// bit-identical to the CPU engine's. Throws Error(kUsage) when CUDA is unavailable.
-std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch);
+// A SHA-RNN predictor running on the GPU with `batch` streams stepped together, graphs,
+// tensor cores and profiling as `tuning` says; its pmfs are bit-identical to the CPU
+// engine's. Throws Error(kUsage) when CUDA is unavailable.
+std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch,
+                                          const EngineTuning& tuning);
 
 }  // namespace shz::cuda

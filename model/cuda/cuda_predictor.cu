@@ -51,8 +51,11 @@ struct DevLayer {
 
 class CudaPredictor final : public Predictor {
  public:
-  CudaPredictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch)
+  CudaPredictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch, const EngineTuning& tuning)
       : model_(std::move(model)), id_(std::move(id)), batch_(batch ? batch : 1) {
+    tensor_cores_ = tuning.cuda_tensor_cores;
+    if (tuning.cuda_profile) timer_.reset(new OpTimer);
+    graphs_on_ = tuning.cuda_graphs && !timer_;
     const sharnn::Model& M = *model_;
     layers_.resize(M.layers.size());
     int attn = 0;
@@ -226,8 +229,8 @@ class CudaPredictor final : public Predictor {
       op("lstm");
       lstm_gather_h8(ls, sl, k, int(l), hin_.get());
       op("matmul");
-      matmul(D.w_ih.w.get(), 4 * d, d, q8_.get(), k, a_.get());
-      matmul(D.w_hh.w.get(), 4 * d, d, hin_.get(), k, b_.get());
+      matmul(D.w_ih.w.get(), 4 * d, d, q8_.get(), k, a_.get(), tensor_cores_);
+      matmul(D.w_hh.w.get(), 4 * d, d, hin_.get(), k, b_.get(), tensor_cores_);
       op("lstm");
       lstm_step(a_.get(), b_.get(), k, D.w_ih.m.get(), D.w_ih.b.get(), D.w_hh.m.get(), D.w_hh.b.get(), ls, sl, int(l),
                 y_.get());
@@ -239,7 +242,7 @@ class CudaPredictor final : public Predictor {
         op("layernorm");
         layernorm_rows(y_.get(), k, d, D.ln_mid.gamma.get(), D.ln_mid.beta.get(), n_.get(), L.q_in_m, q8_.get());
         op("matmul");
-        matmul(D.w_q.w.get(), d, d, q8_.get(), k, a_.get());
+        matmul(D.w_q.w.get(), d, d, q8_.get(), k, a_.get(), tensor_cores_);
         op("requantise");
         requant_rows(a_.get(), k, d, D.w_q.m.get(), D.w_q.b.get(), b_.get());
         op("layernorm");
@@ -253,14 +256,14 @@ class CudaPredictor final : public Predictor {
       layernorm_rows(y_.get(), k, d, D.ln_xff.gamma.get(), D.ln_xff.beta.get(), n_.get(), L.boom_in_m, q8_.get());
       layernorm_rows(y_.get(), k, d, D.ln_ff.gamma.get(), D.ln_ff.beta.get(), n_.get(), 0, nullptr);
       op("matmul");
-      matmul(D.w_boom.w.get(), boom, d, q8_.get(), k, big_.get());
+      matmul(D.w_boom.w.get(), boom, d, q8_.get(), k, big_.get(), tensor_cores_);
       op("boom");
       boom_out(big_.get(), n_.get(), k, d, boom, D.w_boom.m.get(), D.w_boom.b.get(), x_.get());
     }
     op("requantise");
     quantize(x_.get(), size_t(k) * size_t(d), M.head_in_m, q8_.get());
     op("matmul");
-    matmul(embed_.get(), 256, d, q8_.get(), k, big_.get());
+    matmul(embed_.get(), 256, d, q8_.get(), k, big_.get(), tensor_cores_);
     op("output pmf");
     head_pmf(big_.get(), k, head_m_.get(), head_b_.get(), pmf_dev_.get());
     op(nullptr);
@@ -290,10 +293,9 @@ class CudaPredictor final : public Predictor {
   std::vector<int> ids_;
   // Executable graphs of one step by batch size (null: capture failed).
   std::map<int, cudaGraphExec_t> graphs_;
-  std::unique_ptr<OpTimer> timer_{OpTimer::wanted() ? new OpTimer : nullptr};
-  bool graphs_on_ = graphs_wanted() && !timer_;  // a graph's kernels cannot be timed one by one
-
-  static bool graphs_wanted() { return engine_tuning().cuda_graphs; }
+  bool tensor_cores_ = true;
+  std::unique_ptr<OpTimer> timer_;  // EngineTuning::cuda_profile
+  bool graphs_on_ = true;           // a graph's kernels cannot be timed one by one
 };
 
 }  // namespace
@@ -342,10 +344,11 @@ double dram_bytes_per_s() {
   return 2.0 * double(khz) * 1e3 * double(bits) / 8;  // double data rate
 }
 
-std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch) {
+std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model> model, ModelIdentity id, size_t batch,
+                                          const EngineTuning& tuning) {
   std::string why;
   if (!available(&why)) throw Error(ErrorCode::kUsage, "device cuda: " + why);
-  return std::make_unique<CudaPredictor>(std::move(model), std::move(id), batch);
+  return std::make_unique<CudaPredictor>(std::move(model), std::move(id), batch, tuning);
 }
 
 }  // namespace shz::cuda

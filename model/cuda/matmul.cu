@@ -79,15 +79,11 @@ __global__ void matmul_tc_kernel(const int8_t* w, int rows, int cols, const int8
   }
 }
 
-// EngineTuning::cuda_tensor_cores false keeps every product on the dp4a kernel (for
-// comparison; same integers).
-bool tensor_cores_wanted() { return engine_tuning().cuda_tensor_cores; }
-
 }  // namespace
 
-void matmul(const int8_t* w, int rows, int cols, const int8_t* x, int k, int32_t* acc) {
+void matmul(const int8_t* w, int rows, int cols, const int8_t* x, int k, int32_t* acc, bool tensor_cores) {
   if (k == 0) return;
-  if (cols % 32 == 0 && tensor_cores_wanted()) {
+  if (cols % 32 == 0 && tensor_cores) {
     const dim3 grid(unsigned((rows + kTcWarps * 16 - 1) / (kTcWarps * 16)), unsigned((k + 15) / 16));
     matmul_tc_kernel<<<grid, kTcWarps * 32>>>(w, rows, cols, x, k, acc);
   } else {

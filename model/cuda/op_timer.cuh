@@ -19,8 +19,6 @@ namespace shz::cuda {
 
 class OpTimer {
  public:
-  static bool wanted() { return engine_tuning().cuda_profile; }
-
   ~OpTimer() {
     for (auto& m : marks_) cudaEventDestroy(m.second);
   }

@@ -46,7 +46,6 @@ SimdLevel simd_parse(const std::string& name) {
   return l;
 }
 
-SimdLevel simd_select() { return simd_parse(engine_tuning().simd); }
 
 PackedMatrix matrix_pack(const QLinear& q, SimdLevel level) {
   PackedMatrix p;

@@ -16,13 +16,12 @@ enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512Vnni = 2 };
 
 // Best level this CPU supports.
 SimdLevel simd_detect();
-// The level to use: engine_tuning().simd (scalar|avx2|avx512|auto; auto: simd_detect()).
-// Throws Error(kUsage) for an unknown name or a level this CPU lacks.
-SimdLevel simd_select();
 // Levels this CPU can run, lowest first (for tests and benchmarks).
 std::vector<SimdLevel> simd_available();
 const char* simd_name(SimdLevel l);
-SimdLevel simd_parse(const std::string& name);  // throws Error(kUsage)
+// scalar|avx2|avx512|auto (auto: simd_detect()); throws Error(kUsage) for an unknown name
+// or a level this CPU lacks.
+SimdLevel simd_parse(const std::string& name);
 
 // A weight matrix laid out for one kernel.
 struct PackedMatrix {

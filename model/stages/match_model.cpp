@@ -46,8 +46,8 @@ __attribute__((target("avx2"))) uint32_t scale_all_avx2(uint32_t* pmf, uint32_t 
 
 }  // namespace
 
-void Matcher::reset(uint64_t size) {
-  avx2_ = sharnn::simd_select() >= sharnn::SimdLevel::kAvx2;
+void Matcher::reset(uint64_t size, bool avx2) {
+  avx2_ = avx2;
   hash_bits_ = 10;
   while (hash_bits_ < 16 && (uint64_t(1) << hash_bits_) < size) ++hash_bits_;
   table_.assign(size_t(1) << hash_bits_, 0);
@@ -137,9 +137,11 @@ void Matcher::settle(const uint8_t* hist) {
   table_[h] = uint32_t(t + 1);
 }
 
-void MatchModel::reset(uint64_t size) {
-  short_.reset(size);
-  long_.reset(size);
+bool MatchModel::simd_has_avx2() { return sharnn::simd_detect() >= sharnn::SimdLevel::kAvx2; }
+
+void MatchModel::reset(uint64_t size, bool avx2) {
+  short_.reset(size, avx2);
+  long_.reset(size, avx2);
 }
 
 void MatchModel::refine(const uint8_t* hist, uint32_t* pmf, int bits) {

@@ -25,7 +25,7 @@ class Matcher {
   static constexpr uint64_t kRecoverAfter = 6;  // a match this long survives one wrong byte
 
   explicit Matcher(int min_len) : min_len_(min_len) {}
-  void reset(uint64_t size);
+  void reset(uint64_t size, bool avx2);
   void refine(const uint8_t* hist, uint32_t* pmf, int bits);
   void update(const uint8_t* hist, size_t t);
 
@@ -57,8 +57,10 @@ class MatchModel {
   static constexpr int kShortLen = 4, kLongLen = 8;  // the two matchers' context lengths
   static constexpr int kMinPmfBits = 12;              // pmfs with fewer bits are left as they are
 
-  // Fresh state for a segment of `size` bytes (the table sizes depend on it).
-  void reset(uint64_t size);
+  // Fresh state for a segment of `size` bytes (the table sizes depend on it); `avx2` runs
+  // the pmf's scaling loop's AVX2 build (same results; the CPU must have AVX2).
+  void reset(uint64_t size, bool avx2 = simd_has_avx2());
+  static bool simd_has_avx2();
   // Refines pmf (entries >= 1 summing to 2^bits) for the segment's next byte, given its
   // bytes so far in hist (as many as update() has seen): the short matcher, then the long
   // one. The result is again a valid pmf.

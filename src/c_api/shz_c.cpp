@@ -90,6 +90,22 @@ std::string device_checked(const char* device) {
   return d;
 }
 
+// SHZ_C_SIMD / SHZ_D_SIMD: a shz_simd, checked against this CPU when set.
+void engine_set_simd(shz::EngineTuning& t, int64_t value) {
+  static const char* const kNames[] = {"auto", "scalar", "avx2", "avx512"};
+  if (value < SHZ_SIMD_AUTO || value > SHZ_SIMD_AVX512) usage("SIMD level " + std::to_string(value) + " is outside 0..3");
+  shz::EngineTuning next = t;
+  next.simd = kNames[value];
+  shz::engine_tuning_check(next);  // "this CPU lacks the SIMD level ..."
+  t = next;
+}
+
+// SHZ_C_BATCH / SHZ_D_BATCH.
+void engine_set_batch(shz::EngineTuning& t, int64_t value) {
+  if (value < 0 || value > 4096) usage("batch " + std::to_string(value) + " is outside 0..4096");
+  t.batch = size_t(value);
+}
+
 }  // namespace
 
 extern "C" {
@@ -130,6 +146,8 @@ int shz_cctx_set(shz_cctx* c, shz_cparam p, int64_t value) {
       case SHZ_C_FRAME_SIZE: c->opt.frame_size = size("frame size"); break;
       case SHZ_C_MODEL_TRIAL: c->opt.model_trial = value != 0; break;
       case SHZ_C_EMBED_MODEL: c->opt.embed_model = value != 0; break;
+      case SHZ_C_SIMD: engine_set_simd(c->opt.engine, value); break;
+      case SHZ_C_BATCH: engine_set_batch(c->opt.engine, value); break;
       default: usage("unknown compression parameter " + std::to_string(enum_value(p)));
     }
   });
@@ -170,9 +188,15 @@ void shz_dctx_free(shz_dctx* d) { delete d; }
 int shz_dctx_set(shz_dctx* d, shz_dparam p, int64_t value) {
   if (!d) return SHZ_ERROR_USAGE;
   return guarded(d->error, [&] {
-    if (enum_value(p) != SHZ_D_THREADS) usage("unknown decompression parameter " + std::to_string(enum_value(p)));
-    if (value < 0 || value > 1024) usage("threads " + std::to_string(value) + " is outside 0..1024");
-    d->opt.threads = unsigned(value);
+    switch (enum_value(p)) {
+      case SHZ_D_THREADS:
+        if (value < 0 || value > 1024) usage("threads " + std::to_string(value) + " is outside 0..1024");
+        d->opt.threads = unsigned(value);
+        break;
+      case SHZ_D_SIMD: engine_set_simd(d->opt.engine, value); break;
+      case SHZ_D_BATCH: engine_set_batch(d->opt.engine, value); break;
+      default: usage("unknown decompression parameter " + std::to_string(enum_value(p)));
+    }
   });
 }
 

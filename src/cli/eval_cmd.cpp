@@ -40,6 +40,7 @@ int eval_run(const EvalOptions& o) {
       copt.model = o.model;
       copt.threads = o.threads;
       copt.device = o.device;
+      copt.engine = o.engine;
       if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
       const auto t0 = std::chrono::steady_clock::now();
       const ModelBits mb = model_bits(data.data(), data.size(), copt);

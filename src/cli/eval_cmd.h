@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "shz/model.h"
+
 namespace shz::cli {
 
 struct EvalOptions {
@@ -15,6 +17,7 @@ struct EvalOptions {
   unsigned threads = 0;
   bool json = false;
   std::string device = "cpu";
+  EngineTuning engine;  // from the environment (SHZ_SIMD, ...)
 };
 
 int eval_run(const EvalOptions& o);

@@ -48,6 +48,7 @@ struct Options {
   std::string range;  // decompress --range START:LENGTH
   std::string part;   // compress --part K/N
   std::string device = "cpu";
+  EngineTuning engine;  // from the environment (SHZ_SIMD, SHZ_BATCH, SHZ_CUDA_*)
 };
 
 const char* const kExitCodes =
@@ -190,6 +191,7 @@ void compress_one(const Options& o, const std::string& in) {
   if (!o.lane_size.empty()) copt.lane_size = size_arg_parse(o.lane_size, "--lane-size");
   copt.threads = o.threads;
   copt.device = o.device;
+  copt.engine = o.engine;
   const std::shared_ptr<const LoadedModel> given = model_given(copt.model, copt.device);  // fail before any work
   if (verbosity(o) >= 2) say(o, 2, "model: " + given->description);
   if (!o.segment_size.empty()) copt.segment_size = size_arg_parse(o.segment_size, "--segment-size");
@@ -273,6 +275,7 @@ void decompress_one(const Options& o, const std::string& in, bool test_only) {
   dopt.threads = o.threads;
   dopt.model = o.model;
   dopt.device = o.device;
+  dopt.engine = o.engine;
   dopt.progress = [&](const Progress& p) { line.update(p); };
   uint64_t produced = 0;
   std::unique_ptr<OutputFile> file;
@@ -457,13 +460,13 @@ int main(int argc, char** argv) {
   // Training and export run in shz-train (LibTorch), never linked into shz itself.
   if (argc >= 2 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "export")) train_tool_exec(argc, argv);
   signals_install();
+  Options o;
   try {
-    shz::engine_tuning_from_env();  // SHZ_SIMD, SHZ_BATCH, SHZ_CUDA_*: speed only, never the archive
+    o.engine = shz::engine_tuning_from_env();  // SHZ_SIMD, SHZ_BATCH, SHZ_CUDA_*: speed only, never the archive
   } catch (const shz::Error& e) {
     std::fprintf(stderr, "shz: %s\n", e.what());
     return int(shz::ErrorCode::kUsage);
   }
-  Options o;
   CLI::App app{"shz: lossless compression with a neural byte model and an arithmetic coder"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
@@ -550,6 +553,7 @@ int main(int argc, char** argv) {
   bench->add_flag("!--no-external", bo.external, "Skip command-line compressors");
 
   EvalOptions eo;
+  eo.engine = o.engine;
   CLI::App* eval = app.add_subcommand("eval", "Bits per byte of a model on files (real archives, kept in memory)");
   eval->add_option("files", eo.files, "Files")->required();
   eval->add_option("-m,--model", eo.model, "Model: 'default', a built-in name or a model file")->capture_default_str();

@@ -13,8 +13,9 @@
 
 namespace shz {
 
-// engine_tuning_set() from the environment; throws Error(kUsage) naming the variable.
-inline void engine_tuning_from_env() {
+// The EngineTuning the environment asks for (for the options of every context the program
+// makes); throws Error(kUsage) naming the variable.
+inline EngineTuning engine_tuning_from_env() {
   EngineTuning t;
   auto flag = [](const char* name, bool dflt) {
     const char* v = std::getenv(name);
@@ -32,10 +33,11 @@ inline void engine_tuning_from_env() {
   t.cuda_tensor_cores = flag("SHZ_CUDA_TC", true);
   t.cuda_profile = flag("SHZ_CUDA_PROFILE", false);
   try {
-    engine_tuning_set(t);
+    engine_tuning_check(t);
   } catch (const Error& e) {
     throw Error(e.code(), std::string(std::getenv("SHZ_SIMD") ? "SHZ_SIMD: " : "") + e.what());
   }
+  return t;
 }
 
 }  // namespace shz
