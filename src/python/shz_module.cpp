@@ -53,8 +53,17 @@ View view(const py::buffer& b) {
   return View{std::move(i)};
 }
 
+// SIMD level and batch: how the SHA-RNN runs, never the archive (checked when used).
+shz::EngineTuning engine(const std::string& simd, size_t batch) {
+  shz::EngineTuning t;
+  t.simd = simd;
+  t.batch = batch;
+  return t;
+}
+
 shz::CompressOptions compress_options(std::optional<int> level, std::optional<std::string> model, unsigned threads,
-                                      uint64_t frame_size, const std::string& device) {
+                                      uint64_t frame_size, const std::string& device, const std::string& simd,
+                                      size_t batch) {
   shz::CompressOptions o;
   o.model = model.value_or(shz::kDefaultModelName);
   o.level = level.value_or(shz::kDefaultLevel);
@@ -62,14 +71,17 @@ shz::CompressOptions compress_options(std::optional<int> level, std::optional<st
   o.threads = threads;
   o.frame_size = frame_size;
   o.device = device;
+  o.engine = engine(simd, batch);
   return o;
 }
 
-shz::DecompressOptions decompress_options(std::optional<std::string> model, unsigned threads, const std::string& device) {
+shz::DecompressOptions decompress_options(std::optional<std::string> model, unsigned threads, const std::string& device,
+                                          const std::string& simd, size_t batch) {
   shz::DecompressOptions o;
   o.model = model.value_or("");
   o.threads = threads;
   o.device = device;
+  o.engine = engine(simd, batch);
   return o;
 }
 
@@ -145,26 +157,28 @@ PYBIND11_MODULE(_shz, m) {
   m.attr("MAX_TOTAL_BITS") = shz::kMaxTotalBits;
 
   m.def("compress", [](const py::buffer& data, std::optional<int> level, std::optional<std::string> model,
-                       unsigned threads, uint64_t frame_size, const std::string& device) {
+                       unsigned threads, uint64_t frame_size, const std::string& device, const std::string& simd,
+                       size_t batch) {
         const View v = view(data);
-        const shz::CompressOptions o = compress_options(level, model, threads, frame_size, device);
+        const shz::CompressOptions o = compress_options(level, model, threads, frame_size, device, simd, batch);
         const std::vector<uint8_t> a = unlocked([&] { return shz::compress(v.data(), v.size(), o); });
         return py::bytes(reinterpret_cast<const char*>(a.data()), a.size());
       },
       py::arg("data"), py::arg("level") = py::none(), py::arg("model") = py::none(), py::arg("threads") = 0,
-      py::arg("frame_size") = 0, py::arg("device") = "cpu");
+      py::arg("frame_size") = 0, py::arg("device") = "cpu", py::arg("simd") = "auto", py::arg("batch") = 0);
   m.def("decompress", [](const py::buffer& data, std::optional<std::string> model, unsigned threads,
-                         const std::string& device) {
+                         const std::string& device, const std::string& simd, size_t batch) {
         const View v = view(data);
-        const shz::DecompressOptions o = decompress_options(model, threads, device);
+        const shz::DecompressOptions o = decompress_options(model, threads, device, simd, batch);
         const std::vector<uint8_t> d = unlocked([&] { return shz::decompress(v.data(), v.size(), o); });
         return py::bytes(reinterpret_cast<const char*>(d.data()), d.size());
       },
-      py::arg("data"), py::arg("model") = py::none(), py::arg("threads") = 0, py::arg("device") = "cpu");
+      py::arg("data"), py::arg("model") = py::none(), py::arg("threads") = 0, py::arg("device") = "cpu",
+      py::arg("simd") = "auto", py::arg("batch") = 0);
   m.def("decompress_range", [](const py::buffer& data, uint64_t start, uint64_t length, std::optional<std::string> model,
                                unsigned threads) {
         const View v = view(data);
-        const shz::DecompressOptions o = decompress_options(model, threads, "cpu");
+        const shz::DecompressOptions o = decompress_options(model, threads, "cpu", "auto", 0);
         std::vector<uint8_t> out;
         unlocked([&] {
           shz::decompress_range([&](uint64_t at, uint8_t* buf, size_t n) {
@@ -176,22 +190,25 @@ PYBIND11_MODULE(_shz, m) {
       },
       py::arg("data"), py::arg("start"), py::arg("length"), py::arg("model") = py::none(), py::arg("threads") = 0);
   m.def("compress_stream", [](py::object read, py::object write, std::optional<int> level, std::optional<std::string> model,
-                              unsigned threads, uint64_t frame_size, const std::string& device) {
-        const shz::CompressOptions o = compress_options(level, model, threads, frame_size, device);
+                              unsigned threads, uint64_t frame_size, const std::string& device,
+                              const std::string& simd, size_t batch) {
+        const shz::CompressOptions o = compress_options(level, model, threads, frame_size, device, simd, batch);
         const shz::ReadFn in = py_reader(read);
         const shz::WriteFn out = py_writer(write);
         unlocked([&] { shz::compress(in, out, o); });
       },
       py::arg("read"), py::arg("write"), py::arg("level") = py::none(), py::arg("model") = py::none(),
-      py::arg("threads") = 0, py::arg("frame_size") = 0, py::arg("device") = "cpu");
+      py::arg("threads") = 0, py::arg("frame_size") = 0, py::arg("device") = "cpu", py::arg("simd") = "auto",
+      py::arg("batch") = 0);
   m.def("decompress_stream", [](py::object read, py::object write, std::optional<std::string> model, unsigned threads,
-                                const std::string& device) {
-        const shz::DecompressOptions o = decompress_options(model, threads, device);
+                                const std::string& device, const std::string& simd, size_t batch) {
+        const shz::DecompressOptions o = decompress_options(model, threads, device, simd, batch);
         const shz::ReadFn in = py_reader(read);
         const shz::WriteFn out = py_writer(write);
         unlocked([&] { shz::decompress(in, out, o); });
       },
-      py::arg("read"), py::arg("write"), py::arg("model") = py::none(), py::arg("threads") = 0, py::arg("device") = "cpu");
+      py::arg("read"), py::arg("write"), py::arg("model") = py::none(), py::arg("threads") = 0, py::arg("device") = "cpu",
+      py::arg("simd") = "auto", py::arg("batch") = 0);
   m.def("info", [](const py::buffer& data) {
         const View v = view(data);
         return stream_dict(unlocked([&] { return shz::stream_read_info(v.data(), v.size()); }));

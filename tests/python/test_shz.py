@@ -83,6 +83,17 @@ def test_open_streams_like_lzma_open(tmp_path):
         f.read(5)
 
 
+def test_engine_tuning_is_per_call_and_never_changes_the_archive():
+    text = TEXT[:6000]
+    packed = shz.compress(text)
+    assert shz.compress(text, simd="scalar", batch=3) == packed
+    assert shz.decompress(packed, simd="scalar", batch=1) == text
+    with pytest.raises(shz.UsageError, match="SIMD level"):
+        shz.compress(text, simd="bogus")
+    with pytest.raises(shz.UsageError, match="batch"):
+        shz.decompress(packed, batch=5000)
+
+
 def test_errors_are_exceptions_with_shz_messages():
     with pytest.raises(shz.CorruptError, match="not a shz archive"):
         shz.decompress(b"hello")
