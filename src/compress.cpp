@@ -9,6 +9,7 @@
 #include "compress_parts.h"
 #include "format.h"
 #include "lzma_segment.h"
+#include "model/sharnn/kernels.h"
 #include "segment_codec.h"
 #include "shz/shz.h"
 #include "util/hash.h"
@@ -123,11 +124,13 @@ std::vector<uint8_t> compress_frame(const uint8_t* data, size_t size, const Comp
   ArchiveInfo info = archive_info_start(data, size, seg, opt, *model);
   info.segments.resize(count);
 
+  const bool avx2 = sharnn::simd_parse(opt.engine.simd) >= sharnn::SimdLevel::kAvx2;
   std::vector<EncodeJob> jobs(count);
   for (size_t i = 0; i < count; ++i) {
     jobs[i].data = data + i * seg;
     jobs[i].size = size_t(i + 1 < count ? seg : size - i * seg);
     jobs[i].match = opt.match_model;
+    jobs[i].match_avx2 = avx2;
     jobs[i].mix = opt.match_model && opt.mix_stage;
   }
 

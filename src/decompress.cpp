@@ -10,6 +10,7 @@
 #include "frame_decode.h"
 #include "lzma_segment.h"
 #include "model/cm/cm_config.h"
+#include "model/sharnn/kernels.h"
 #include "segment_codec.h"
 #include "shz/shz.h"
 #include "util/bytes.h"
@@ -85,6 +86,7 @@ bool archive_needs_model(const ArchiveInfo& info) {
 void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out, const DecompressOptions& opt,
                   uint64_t before) {
   engine_tuning_check(opt.engine);  // also where no predictor is made
+  const bool avx2 = sharnn::simd_parse(opt.engine.simd) >= sharnn::SimdLevel::kAvx2;  // the match model's loop
   // An archive none of whose segments the model coded (all LZMA2 or stored) decodes without
   // it: a model file left behind costs nothing there.
   std::shared_ptr<const LoadedModel> model;
@@ -151,6 +153,7 @@ void frame_decode(ArchiveReader& r, const ArchiveInfo& info, const WriteFn& out,
         case SegmentMethod::kModelMatch:
         case SegmentMethod::kModelMix:
           jobs[i].match = s.method != SegmentMethod::kModel;
+          jobs[i].match_avx2 = avx2;
           jobs[i].mix = s.method == SegmentMethod::kModelMix;
           coded.push_back(jobs[i]);
           coded_at.push_back(i);

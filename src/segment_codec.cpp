@@ -29,7 +29,7 @@ void segments_encode(Predictor& p, EncodeJob* jobs, size_t n, ProgressCounter* p
   size_t longest = 0;
   for (size_t i = 0; i < n; ++i) {
     p.reset(i);
-    if (jobs[i].match) mm[i].reset(jobs[i].size);
+    if (jobs[i].match) mm[i].reset(jobs[i].size, jobs[i].match_avx2);
     if (jobs[i].mix) mix[i].reset(jobs[i].size);
     jobs[i].payload.clear();
     jobs[i].gave_up = false;
@@ -86,7 +86,7 @@ void segments_decode(Predictor& p, DecodeJob* jobs, size_t n, ProgressCounter* p
   std::vector<MixStage> mix(n);
   for (size_t i = 0; i < n; ++i) {
     p.reset(i);
-    if (jobs[i].match) mm[i].reset(jobs[i].size);
+    if (jobs[i].match) mm[i].reset(jobs[i].size, jobs[i].match_avx2);
     if (jobs[i].mix) mix[i].reset(jobs[i].size);
     jobs[i].out.clear();
     jobs[i].corrupt = false;

@@ -52,6 +52,7 @@ struct EncodeJob {
   // File and zstd.h; 3/2 lost nothing measurable and halves the time on C++ source.)
   size_t limit = SIZE_MAX;
   bool match = false;            // refine the model's pmfs with the match model (format 4)
+  bool match_avx2 = false;       // the match model's AVX2 loop (same results; the context's SIMD level)
   bool mix = false;              // then code them through the mixing stage (format 5; needs match)
   std::vector<uint8_t> payload;  // out: the coded segment (incomplete when gave_up)
   bool gave_up = false;          // out: stopped at or on course for `limit`
@@ -62,6 +63,7 @@ struct DecodeJob {
   size_t payload_size = 0;
   size_t size = 0;           // original bytes to produce
   bool match = false;        // the segment was coded with the match model (format 4)
+  bool match_avx2 = false;   // the match model's AVX2 loop (same results; the context's SIMD level)
   bool mix = false;          // ... and the mixing stage (format 5)
   std::vector<uint8_t> out;  // out: decoded bytes (grows as decoded; never pre-sized from the header)
   bool corrupt = false;      // out: the payload ran out or was inconsistent

@@ -11,6 +11,9 @@
 
 using namespace shz;
 
+// The AVX2 loop when this run's SIMD level (SHZ_SIMD: the simd_* ctest entries) has it.
+static bool avx2_in_use() { return sharnn::simd_parse(test::tuning().simd) >= sharnn::SimdLevel::kAvx2; }
+
 TEST_CASE("match model: refined pmfs are valid for any model pmf", "[match]") {
   const auto text = test::corpus("kjv-pentateuch.txt", 6000);
   test::Rng rng(7);
@@ -18,7 +21,7 @@ TEST_CASE("match model: refined pmfs are valid for any model pmf", "[match]") {
     for (int shape = 0; shape < 4; ++shape) {
       INFO("bits " << bits << " shape " << shape);
       MatchModel m;
-      m.reset(text.size());
+      m.reset(text.size(), avx2_in_use());
       uint32_t f[256];
       size_t refined = 0, bad = 0;
       for (size_t t = 0; t < text.size(); ++t) {
@@ -43,7 +46,7 @@ TEST_CASE("match model: no match, no change; small pmfs are left alone", "[match
   test::Rng rng(3);
   uint32_t f[256], before[256];
   MatchModel m;
-  m.reset(text.size());
+  m.reset(text.size(), avx2_in_use());
   for (size_t t = 0; t < MatchModel::kShortLen; ++t) {  // too few bytes for any match
     test::pmf_make(f, 16, 3, 0, rng);
     std::copy(f, f + 256, before);
@@ -52,7 +55,7 @@ TEST_CASE("match model: no match, no change; small pmfs are left alone", "[match
     m.update(text.data(), t);
   }
   MatchModel small;
-  small.reset(text.size());
+  small.reset(text.size(), avx2_in_use());
   for (size_t t = 0; t < text.size(); ++t) {
     test::pmf_make(f, 11, 0, 0, rng);
     std::copy(f, f + 256, before);
@@ -68,7 +71,7 @@ TEST_CASE("match model: a repeat beyond any short context becomes cheap", "[matc
   auto text = test::corpus("kjv-pentateuch.txt", 3000);
   text.insert(text.end(), text.begin(), text.begin() + 2000);
   MatchModel m;
-  m.reset(text.size());
+  m.reset(text.size(), avx2_in_use());
   test::Rng rng(1);
   double first = 0, repeat = 0;
   uint32_t f[256];

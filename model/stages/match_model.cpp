@@ -137,8 +137,6 @@ void Matcher::settle(const uint8_t* hist) {
   table_[h] = uint32_t(t + 1);
 }
 
-bool MatchModel::simd_has_avx2() { return sharnn::simd_detect() >= sharnn::SimdLevel::kAvx2; }
-
 void MatchModel::reset(uint64_t size, bool avx2) {
   short_.reset(size, avx2);
   long_.reset(size, avx2);

@@ -59,8 +59,7 @@ class MatchModel {
 
   // Fresh state for a segment of `size` bytes (the table sizes depend on it); `avx2` runs
   // the pmf's scaling loop's AVX2 build (same results; the CPU must have AVX2).
-  void reset(uint64_t size, bool avx2 = simd_has_avx2());
-  static bool simd_has_avx2();
+  void reset(uint64_t size, bool avx2);
   // Refines pmf (entries >= 1 summing to 2^bits) for the segment's next byte, given its
   // bytes so far in hist (as many as update() has seen): the short matcher, then the long
   // one. The result is again a valid pmf.
