@@ -139,11 +139,17 @@ void groups_run(Block& b, const std::vector<Predictor*>& p, ProgressCounter* pro
   if (b.error) std::rethrow_exception(b.error);
 }
 
+// The CM revision a block's flags name (1..3).
+int flag_revision(uint8_t flags) { return 1 + ((flags & kCmFlagRev2) != 0) + ((flags & kCmFlagRev3) != 0); }
+
 // Whether a preamble is valid for a block of `size` bytes in an archive of format `version`
-// (0: either 6 or 7): revision 2's flag is set in every format 7 block and in no other.
+// (0: any of 6..8): a block's revision flags name revision version - 5 exactly (revision 3's
+// flag never without revision 2's).
 bool preamble_valid(const uint8_t* q, size_t payload_size, size_t size, unsigned version) {
-  if (payload_size < kCmPreamble || q[0] < 1 || q[0] > 9 || (q[1] & ~(kCmFlagX86 | kCmFlagRev2)) != 0) return false;
-  if (version != 0 && ((q[1] & kCmFlagRev2) != 0) != (version >= 7)) return false;
+  if (payload_size < kCmPreamble || q[0] < 1 || q[0] > 9) return false;
+  if ((q[1] & ~(kCmFlagX86 | kCmFlagRev2 | kCmFlagRev3)) != 0) return false;
+  if ((q[1] & kCmFlagRev3) && !(q[1] & kCmFlagRev2)) return false;
+  if (version != 0 && flag_revision(q[1]) != int(version) - 5) return false;
   const size_t lane = get_le32(q + 2);
   return lane != 0 && lane <= std::max<size_t>(size, 1) && cm_lane_count(size, lane) <= kCmMaxLanes;
 }
@@ -226,7 +232,8 @@ void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& j, ProgressC
   j.gave_up = false;
   j.payload.push_back(uint8_t(j.level));
   // The flag says which revision coded the block: the one the config was made for.
-  j.payload.push_back(uint8_t((j.x86 ? kCmFlagX86 : 0) | (cfg.revision >= 2 ? kCmFlagRev2 : 0)));
+  j.payload.push_back(uint8_t((j.x86 ? kCmFlagX86 : 0) | (cfg.revision >= 2 ? kCmFlagRev2 : 0) |
+                              (cfg.revision >= 3 ? kCmFlagRev3 : 0)));
   put_le32(j.payload, uint32_t(b.lane_size));
   RangeEncoder enc(j.payload);
   EncodeBit bits(enc);
@@ -261,7 +268,7 @@ void cm_block_decode(const std::vector<Predictor*>& p, CmDecodeJob& j, ProgressC
   b.lane_size = get_le32(q + 2);
   b.lanes = j.size == 0 ? 0 : cm_lane_count(j.size, b.lane_size);
   b.model = j.model;
-  b.cm.reset(cm::cm_config_for(q[0], j.size, q[1] & kCmFlagRev2 ? 2 : 1), b.buf.data(), j.size, b.lane_size);
+  b.cm.reset(cm::cm_config_for(q[0], j.size, flag_revision(q[1])), b.buf.data(), j.size, b.lane_size);
   RangeDecoder dec(q + kCmPreamble, j.payload_size - kCmPreamble);
   DecodeBit bits(dec);
   if (b.lanes > 0)

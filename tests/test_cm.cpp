@@ -45,7 +45,7 @@ TEST_CASE("cm: every level round-trips text, with the model's pmfs as an input",
     INFO("level " << level);
     const auto archive = compress(text.data(), text.size(), cm_options(level));
     const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
-    CHECK(info.version == 7);
+    CHECK(info.version == 8);
     CHECK(count_method(info, SegmentMethod::kCmModel) == info.segments.size());
     CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == text);
     // The whole text's statistics in one block: far below what order2 alone gets per segment.
@@ -186,20 +186,27 @@ TEST_CASE("cm: damaged payloads are reported as corrupt, never decoded wrongly",
 }
 
 TEST_CASE("cm: a block's CM revision must match the archive's format version", "[cm][bad]") {
-  // Format 7 blocks set the revision 2 flag, format 6 blocks do not (docs/FORMAT.md): a flag
-  // that disagrees is corruption, never a block decoded by the other revision.
+  // Format 8 blocks set the revision 2 and 3 flags, format 7 blocks only the first, format 6
+  // blocks neither (docs/FORMAT.md): flags that disagree with the version are corruption,
+  // never a block decoded by another revision.
   const auto text = test::corpus("kjv-pentateuch.txt", 20000);
-  auto archive = compress(text.data(), text.size(), cm_options(kDefaultLevel));
+  const auto archive = compress(text.data(), text.size(), cm_options(kDefaultLevel));
   const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
-  REQUIRE(info.version == 7);
-  REQUIRE((archive[info.header_size + 1] & kCmFlagRev2) != 0);
-  archive[info.header_size + 1] &= uint8_t(~kCmFlagRev2);
-  try {
-    decompress(archive.data(), archive.size(), DecompressOptions{});
-    FAIL("a format 7 block without the revision 2 flag decoded");
-  } catch (const Error& e) {
-    CHECK(e.code() == ErrorCode::kInput);
-    CHECK(std::string(e.what()).find("corrupt") != std::string::npos);
+  REQUIRE(info.version == 8);
+  const uint8_t flags = archive[info.header_size + 1];
+  REQUIRE((flags & kCmFlagRev2) != 0);
+  REQUIRE((flags & kCmFlagRev3) != 0);
+  for (uint8_t drop : {kCmFlagRev2, kCmFlagRev3, uint8_t(kCmFlagRev2 | kCmFlagRev3)}) {
+    INFO("flags without " << int(drop));
+    auto bad = archive;
+    bad[info.header_size + 1] = uint8_t(flags & ~drop);
+    try {
+      decompress(bad.data(), bad.size(), DecompressOptions{});
+      FAIL("a format 8 block with other revision flags decoded");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::kInput);
+      CHECK(std::string(e.what()).find("corrupt") != std::string::npos);
+    }
   }
 }
 

@@ -4,9 +4,9 @@
 // the mixing stage) must keep decoding, and re-encoding their content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same
 // payloads) must keep decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only:
 // another liblzma may code the same bytes differently, which the format allows);
-// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz pin format 7's
-// context mixing (levels 1, 6 and 9, lanes, the default model), genesis-1-4.cm*.v6.shz
-// format 6's (decode only). If this fails after a deliberate
+// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz pin format 8's
+// context mixing (levels 1, 6 and 9, lanes, the default model), genesis-1-4.cm*.v7.shz and
+// .v6.shz formats 7 and 6 (decode only). If this fails after a deliberate
 // format or model change, bump the version/revision, update docs/FORMAT.md and regenerate
 // with tests/golden/regenerate.sh in the same commit (keeping the old archive as a
 // decode-only golden while the decoder reads its version).
@@ -58,9 +58,10 @@ TEST_CASE("golden archives of the match model and the mixing stage decode and re
   golden_check("genesis-1-4.mix.shz", 5, SegmentMethod::kModelMix, true);
 }
 
-// Format 7: context mixing (the CM's revision 2) at levels 6 (four lanes), 1 and 9 with
-// order2's pmfs as the model input, and the default SHA-RNN model at level 6 (as
-// regenerate.sh writes them).
+// Format 8: context mixing (the CM's revision 3) at levels 6 (four lanes) and 1 with order2's
+// pmfs as the model input, at level 9 (where the encoder finds that order2's pmfs do not pay
+// on this text, so its block is `cm`: the CM with no model input), and the default SHA-RNN
+// model at level 6 (as regenerate.sh writes them).
 TEST_CASE("golden archives of context mixing decode and re-encode byte for byte", "[golden][cm]") {
   const auto original = test::read_file(kDir + "genesis-1-4.txt");
   const struct {
@@ -68,16 +69,17 @@ TEST_CASE("golden archives of context mixing decode and re-encode byte for byte"
     const char* model;
     int level;
     uint64_t lane_size;
-  } cases[] = {{"genesis-1-4.cm.shz", "order2", 6, 3000},
-               {"genesis-1-4.cm1.shz", "order2", 1, 0},
-               {"genesis-1-4.cm9.shz", "order2", 9, 0},
-               {"genesis-1-4.cm-default.shz", kDefaultModelName, 6, 0}};
+    SegmentMethod method;
+  } cases[] = {{"genesis-1-4.cm.shz", "order2", 6, 3000, SegmentMethod::kCmModel},
+               {"genesis-1-4.cm1.shz", "order2", 1, 0, SegmentMethod::kCmModel},
+               {"genesis-1-4.cm9.shz", "order2", 9, 0, SegmentMethod::kCm},
+               {"genesis-1-4.cm-default.shz", kDefaultModelName, 6, 0, SegmentMethod::kCmModel}};
   for (const auto& c : cases) {
     INFO(c.file);
     const auto golden = test::read_file(kDir + c.file);
     const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
-    REQUIRE(info.version == 7);
-    for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
+    REQUIRE(info.version == 8);
+    for (const SegmentInfo& s : info.segments) CHECK(s.method == c.method);
     REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
     CompressOptions o = test::order2_options();
     o.model = c.model;
@@ -88,21 +90,23 @@ TEST_CASE("golden archives of context mixing decode and re-encode byte for byte"
   }
 }
 
-// Format 6's archives (the CM's revision 1), as the same commands wrote them before format 7:
-// decode only, so revision 1 stays pinned while encoders write revision 2.
-TEST_CASE("golden archives of format 6 (CM revision 1) still decode", "[golden][cm]") {
+// Formats 6 and 7 (the CM's revisions 1 and 2), as the same commands wrote them before
+// formats 7 and 8: decode only, so the older revisions stay pinned while encoders write
+// revision 3. Their blocks' flags name their revision (a flag that disagrees with the
+// version is corruption, not another revision).
+TEST_CASE("golden archives of formats 6 and 7 (CM revisions 1 and 2) still decode", "[golden][cm]") {
   const auto original = test::read_file(kDir + "genesis-1-4.txt");
-  for (const char* name : {"cm", "cm1", "cm9", "cm-default"}) {
-    INFO(name);
-    const auto old = test::read_file(kDir + "genesis-1-4." + name + ".v6.shz");
-    const ArchiveInfo info = archive_read_info(old.data(), old.size());
-    REQUIRE(info.version == 6);
-    for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
-    CHECK(decompress(old.data(), old.size(), DecompressOptions{}) == original);
-    // Its blocks do not set revision 2's flag; setting it (or clearing it in format 7) is
-    // corruption, not another revision.
-    CHECK((old[info.header_size + 1] & kCmFlagRev2) == 0);
-  }
+  for (unsigned version : {6u, 7u})
+    for (const char* name : {"cm", "cm1", "cm9", "cm-default"}) {
+      INFO(name << " version " << version);
+      const auto old = test::read_file(kDir + "genesis-1-4." + name + ".v" + std::to_string(version) + ".shz");
+      const ArchiveInfo info = archive_read_info(old.data(), old.size());
+      REQUIRE(info.version == version);
+      for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
+      CHECK(decompress(old.data(), old.size(), DecompressOptions{}) == original);
+      CHECK(((old[info.header_size + 1] & kCmFlagRev2) != 0) == (version == 7));
+      CHECK((old[info.header_size + 1] & kCmFlagRev3) == 0);
+    }
 }
 
 TEST_CASE("golden archives of format versions 1 and 2 still decode", "[golden]") {

@@ -101,9 +101,10 @@ bool set_param(cm::CmConfig& c, const std::string& kv) {
   else if (k == "shift") c.mixer_shift = int(v);
   else if (k == "limit") c.counter_limit = int(v);
   else if (k == "exp") c.experiment = uint32_t(v);
-  else if (k == "rev") {  // the CM revision (cm_config_for adds R3 from revision 2)
+  else if (k == "rev") {  // the CM revision (cm_config_for adds R3 from revision 2, M from 3)
     c.revision = int(v);
     if (v < 2) c.contexts &= ~uint32_t(cm::kRecord2D);
+    if (v < 3) c.contexts &= ~uint32_t(cm::kMarkup);
   }
   else return false;
   return true;

@@ -41,6 +41,7 @@ CmConfig cm_config_for(int level, uint64_t size, int revision) {
   c.revision = revision;
   c.contexts = spec.contexts;
   if (revision >= 2 && (c.contexts & kRecord)) c.contexts |= kRecord2D;
+  if (revision >= 3 && (c.contexts & kWordPair)) c.contexts |= kMarkup;
   // Buckets: about two per context and byte at most (each byte touches two per context, and
   // most repeat); within the level's cap.
   c.table_bits = bits_for(size * 8, 12, spec.table_cap);

@@ -29,10 +29,11 @@ enum Ctx : uint32_t {
   kWordSkip = 1u << 15,  // the word being written and the one two back; the two words before it
   kSparse2 = 1u << 16,   // byte 2 back; bytes 1 and 4 back; the last three's high nibbles; the record column
   kRecord2D = 1u << 17,  // the bytes above-left, above and above-right one record back (revision 2)
+  kMarkup = 1u << 18,    // the markup tag last opened, whether inside it, the last two bytes (revision 3)
 };
 
 // The CM revision new blocks are coded with.
-constexpr int kCmRevision = 2;
+constexpr int kCmRevision = 3;
 
 struct CmConfig {
   uint32_t contexts = 0;   // Ctx bits
@@ -43,13 +44,14 @@ struct CmConfig {
   int apm_bits = 16;       // 2^apm_bits rows in each APM (16: the first APM indexed directly)
   int mixer_shift = 12;    // mixers' learning rate 2^-shift (Q12 error times Q8 input, in Q16)
   int counter_limit = 1023;  // StateMap update limit (slowest rate 1/(limit + 1.5))
-  int revision = 2;         // 1: format 6's blocks; 2: format 7's (a sixth mixer, the model's APM, R3)
+  int revision = kCmRevision;  // 1: format 6's blocks; 2: format 7's (a sixth mixer, the model's APM, R3);
+                               // 3: format 8's (one-sided inputs, the markup context, the final mixer by c1's class)
   uint32_t experiment = 0;   // development switches (tools/cm_tune --set exp=N); 0 in archives
 };
 
 // The level's config for a block of `size` bytes: tables grow with the block up to the
 // level's cap, so a small input neither allocates nor clears a large table. Levels 1..9.
-// `revision` 1 is format 6's CM, 2 format 7's (docs/FORMAT.md).
+// `revision` r is format 5 + r's CM (docs/FORMAT.md, "Revisions").
 CmConfig cm_config_for(int level, uint64_t size, int revision = kCmRevision);
 
 // Bytes of memory a block of `size` bytes needs at `level` (tables and history; the model

@@ -11,7 +11,17 @@
 namespace shz::cm {
 namespace {
 
-constexpr int kInputsPerContext = 2;
+// A context's inputs: 2, or 3 from revision 3 (the stretched probability again where the
+// history is one-sided: only zeros or only ones seen).
+constexpr int kInputsPerContext(int revision) { return revision >= 3 ? 3 : 2; }
+// The final mixer's weight sets: by the bits of the byte so far; from revision 3, also by the
+// class of the previous byte (digit 0, letter 1, space 2, other 3).
+constexpr int kLayer2Sets = 256 * 4;
+uint32_t byte_class(uint32_t c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 128) return 1;
+  if (c == ' ') return 2;
+  return c >= '0' && c <= '9' ? 0 : 3;
+}
 constexpr int kFinders = 2;
 constexpr int kLayer1 = 6;  // first-layer mixers, each selected by its own context
 // Weight sets of the first-layer mixers, by what selects them: the bits of the byte so far;
@@ -118,7 +128,7 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   }
   m.indirect = Indirect();
   m.layer1 = cfg.revision >= 2 ? 6 : 5;
-  m.inputs = m.n * kInputsPerContext + kFinders * 2 + 2 + (cfg.revision >= 2 ? 1 : 0) + 1;
+  m.inputs = m.n * kInputsPerContext(cfg.revision) + kFinders * 2 + 2 + (cfg.revision >= 2 ? 1 : 0) + 1;
   m.x.assign(size_t(Mixer::padded(m.inputs)), 0);
   m.apm1.reset(1 << cfg.apm_bits);
   m.apm2.reset(cfg.apm_order2 ? 1 << cfg.apm_bits : 1);
@@ -131,7 +141,7 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
     l.base = i * m.lane_size;
     l.size = std::min(m.lane_size, size - l.base);
     for (int k = 0; k < m.layer1; ++k) l.layer1[k].reset(m.inputs, kSets[k], 1 << 12, cfg.mixer_shift);
-    l.layer2.reset(m.layer1, 256, 65536 / m.layer1, cfg.mixer_shift);
+    l.layer2.reset(m.layer1, cfg.revision >= 3 ? kLayer2Sets : 256, 65536 / m.layer1, cfg.mixer_shift);
     context_hashes(l.history, buf + l.base, m.indirect, m.kinds, m.hashed_from, l.h);
   }
 }
@@ -162,7 +172,7 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     }
   }
   int32_t* x = m.x.data();
-  const bool rev2 = m.cfg.revision >= 2;
+  const bool rev2 = m.cfg.revision >= 2, rev3 = m.cfg.revision >= 3;
   uint32_t c0 = 1, j = 1;
   for (int bit = 7; bit >= 0; --bit) {
     if (bit == 7 || bit == 3) {
@@ -174,20 +184,25 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
       j = 1;
     }
     // Inputs: each context's bit history through its StateMap, as a stretched probability
-    // and as a probability (which weighs confident states more); a history never seen
-    // gives no opinion.
+    // and as a probability (which weighs confident states more), and (revision 3) the
+    // stretched probability once more where the history is one-sided, so the mixer can
+    // trust a context that has never been contradicted more than one that has; a history
+    // never seen gives no opinion.
     int in = 0;
     int known_orders = 0;  // the order contexts that have seen this decision
     for (int k = 0; k < m.n; ++k) {
       m.state[k] = &m.cur[k][j];
       const uint32_t p = m.maps[size_t(k)].p(*m.state[k]);
-      if (*m.state[k] == 0) {
+      const uint8_t s = *m.state[k];
+      if (s == 0) {
         x[in++] = 0;
         x[in++] = 0;
+        if (rev3) x[in++] = 0;
       } else {
         if (m.kinds[size_t(k)] <= kOrder8) ++known_orders;
         x[in++] = stretch[p];
         x[in++] = int32_t(floor_shift(int32_t(p) - 32768, 6));
+        if (rev3) x[in++] = bh.n0[s] == 0 || bh.n1[s] == 0 ? stretch[p] : 0;
       }
     }
     // The matches: the expected bit through a StateMap by the match's length, and the
@@ -226,7 +241,7 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     const int sel[kLayer1] = {int(c0), match_sel * 8 + bit, int(c1), model_sel * 8 + bit,
                               (known_orders * 8 + std::min(match_sel, 7)) * 8 + bit, int(c2) * 8 + bit};
     for (int i = 0; i < m.layer1; ++i) m.x2[i] = l.layer1[i].mix(x, sel[i]);
-    const int xm = l.layer2.mix(m.x2, int(c0));
+    const int xm = l.layer2.mix(m.x2, rev3 ? int(c0 + 256 * byte_class(c1)) : int(c0));
     const uint32_t pm = l.layer2.p();
     // The second nibble's bucket is one of two once three bits are known: fetch both
     // while this bit is coded.

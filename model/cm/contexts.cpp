@@ -22,7 +22,7 @@ struct KindCount {
 constexpr KindCount kKinds[] = {
     {kOrder0, 1},   {kOrder1, 1},   {kOrder2, 1}, {kOrder3, 1}, {kOrder4, 1},   {kOrder5, 1},
     {kOrder6, 1},   {kOrder8, 1},   {kWord, 1},   {kWordPair, 1}, {kSparse, 3}, {kColumn, 2},
-    {kIndirect, 2}, {kRecord, 2},   {kWordText, 1}, {kWordSkip, 2}, {kSparse2, 4}, {kRecord2D, 1},
+    {kIndirect, 2}, {kRecord, 2},   {kWordText, 1}, {kWordSkip, 2}, {kSparse2, 4}, {kRecord2D, 1}, {kMarkup, 1},
 };
 
 }  // namespace
@@ -36,6 +36,22 @@ std::vector<Ctx> context_kinds(uint32_t contexts) {
 }
 
 void LaneHistory::learn(uint8_t b) {
+  // Markup: '<' opens a tag, whose name (letters, digits, '/') is hashed until the first
+  // other byte; '>' closes it.
+  if (b == '<') {
+    in_tag = true;
+    tag_name = 1;
+  } else if (tag_name && (word_char(b) || b == '/' || (b >= '0' && b <= '9'))) {
+    tag_name = (tag_name ^ b) * kPhi + 1;
+  } else if (tag_name) {
+    tag = tag_name;
+    tag_name = 0;
+  }
+  if (b == '>') {
+    if (tag_name) tag = tag_name;
+    in_tag = false;
+    tag_name = 0;
+  }
   // Words: letters extend the current word; anything else ends it.
   if (const uint32_t w = word_char(b)) {
     word0 = (word0 ^ w) * kPhi + 1;
@@ -147,6 +163,7 @@ void context_hashes(const LaneHistory& l, const uint8_t* lane, const Indirect& i
         v = hash_ctx(27, al | r1 << 8 | ar << 16, l.rlen);
         break;
       }
+      case kMarkup: v = hash_ctx(28, l.tag, c1 | uint32_t(l.in_tag) << 8 | c2 << 9); break;
       default: break;
     }
     h[k] = v;

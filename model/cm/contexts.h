@@ -38,6 +38,10 @@ struct LaneHistory {
   // counts, and the length in use (0: none).
   uint32_t cpos[4][256] = {};
   uint32_t rlen = 0, rlen1 = 0, rcount1 = 0, rlen2 = 0, rcount2 = 0;
+  // Markup: the hash of the last tag's name (0: none yet), of the name being read (0: none),
+  // and whether a '<' was seen with no '>' after it.
+  uint32_t tag = 0, tag_name = 0;
+  bool in_tag = false;
 
   uint32_t c1() const { return uint32_t(hist & 255); }
   uint32_t c2() const { return uint32_t(hist >> 8 & 255); }
