@@ -1,5 +1,5 @@
 // Development tool for the context-mixing stage: codes files through CmModel in lanes, as
-// formats 6 and 7 do, and prints each file's coded size (the sum of -log2 p over every bit, in
+// formats 6 to 8 do, and prints each file's coded size (the sum of -log2 p over every bit, in
 // bytes) and speed. With --model, the SHA-RNN's probabilities along each byte are computed
 // once per file and lane size and cached in --cache (16 bytes per input byte), so that
 // variants of the CM can be compared in seconds. Prints figures, decides nothing.
