@@ -17,8 +17,8 @@ constexpr int kInputsPerContext(int revision) { return revision >= 3 ? 3 : 2; }
 // The final mixer's weight sets: by the bits of the byte so far; from revision 3, also by the
 // class of the previous byte (digit 0, letter 1, space 2, other 3).
 constexpr int kLayer2Sets = 256 * 4;
-uint32_t byte_class(uint32_t c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 128) return 1;
+uint32_t byte_class(uint8_t c) {
+  if (word_char(c)) return 1;
   if (c == ' ') return 2;
   return c >= '0' && c <= '9' ? 0 : 3;
 }
@@ -192,8 +192,8 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     int known_orders = 0;  // the order contexts that have seen this decision
     for (int k = 0; k < m.n; ++k) {
       m.state[k] = &m.cur[k][j];
-      const uint32_t p = m.maps[size_t(k)].p(*m.state[k]);
       const uint8_t s = *m.state[k];
+      const uint32_t p = m.maps[size_t(k)].p(s);
       if (s == 0) {
         x[in++] = 0;
         x[in++] = 0;
@@ -241,7 +241,7 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     const int sel[kLayer1] = {int(c0), match_sel * 8 + bit, int(c1), model_sel * 8 + bit,
                               (known_orders * 8 + std::min(match_sel, 7)) * 8 + bit, int(c2) * 8 + bit};
     for (int i = 0; i < m.layer1; ++i) m.x2[i] = l.layer1[i].mix(x, sel[i]);
-    const int xm = l.layer2.mix(m.x2, rev3 ? int(c0 + 256 * byte_class(c1)) : int(c0));
+    const int xm = l.layer2.mix(m.x2, rev3 ? int(c0 + 256 * byte_class(uint8_t(c1))) : int(c0));
     const uint32_t pm = l.layer2.p();
     // The second nibble's bucket is one of two once three bits are known: fetch both
     // while this bit is coded.

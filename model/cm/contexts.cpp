@@ -7,14 +7,6 @@
 namespace shz::cm {
 namespace {
 
-// A letter for the word contexts: ASCII letters (upper case folded) and every byte >= 128
-// (UTF-8 of other scripts); 0 for anything else.
-uint32_t word_char(uint8_t c) {
-  if (c >= 'A' && c <= 'Z') return c + 32u;
-  if ((c >= 'a' && c <= 'z') || c >= 128) return c;
-  return 0;
-}
-
 struct KindCount {
   Ctx flag;
   int count;  // contexts it adds

@@ -15,6 +15,14 @@ namespace shz::cm {
 
 constexpr int kMaxContexts = 32;
 
+// A letter for the word contexts: ASCII letters (upper case folded) and every byte >= 128
+// (UTF-8 of other scripts); 0 for anything else.
+inline uint32_t word_char(uint8_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32u;
+  if ((c >= 'a' && c <= 'z') || c >= 128) return c;
+  return 0;
+}
+
 // The two bytes that followed the last occurrences of each byte and of each pair of bytes,
 // in any lane: the indirect contexts. Shared, learnt in coding order.
 struct Indirect {
