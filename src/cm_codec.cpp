@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cm_bit_coders.h"
 #include "coder/range_coder.h"
 #include "model/cm/cm_model.h"
 #include "util/bytes.h"
@@ -14,32 +15,6 @@
 
 namespace shz {
 namespace {
-
-class EncodeBit : public cm::BitCoder {
- public:
-  explicit EncodeBit(RangeEncoder& enc) : enc_(enc) {}
-  uint8_t byte = 0;
-  int code(uint32_t p1, int bit) override {
-    const int y = byte >> bit & 1;
-    if (y)
-      enc_.encode(0, p1, 16);
-    else
-      enc_.encode(p1, 65536 - p1, 16);
-    return y;
-  }
-
- private:
-  RangeEncoder& enc_;
-};
-
-class DecodeBit : public cm::BitCoder {
- public:
-  explicit DecodeBit(RangeDecoder& dec) : dec_(dec) {}
-  int code(uint32_t p1, int) override { return dec_.decode_bit(p1, 16); }
-
- private:
-  RangeDecoder& dec_;
-};
 
 // Whose turn it is to code: ticket t·G + g belongs to group g at step t. Each group waits
 // for its ticket, codes its lanes' bytes and passes the ticket on (release/acquire: what one
@@ -158,37 +133,6 @@ bool preamble_valid(const uint8_t* q, size_t payload_size, size_t size, unsigned
 
 size_t cm_lane_count(size_t size, size_t lane_size) {
   return lane_size == 0 || size == 0 ? 1 : (size + lane_size - 1) / lane_size;
-}
-
-size_t cm_trial_cost(Predictor* p, const uint8_t* data, size_t n, size_t from, int level, bool x86) {
-  std::vector<uint8_t> buf;
-  if (x86)
-    x86_filter_encode(data, n, buf);
-  else
-    buf.assign(data, data + n);
-  cm::CmModel cm;
-  cm.reset(cm::cm_config_for(level, n), buf.data(), n, n);
-  std::vector<uint8_t> out;
-  RangeEncoder enc(out);
-  EncodeBit bits(enc);
-  uint32_t pmf[256], cum[257];
-  const size_t slot = 0;
-  if (p) p->reset(slot);
-  size_t at_from = 0;
-  for (size_t t = 0; t < n; ++t) {
-    if (t == from) at_from = out.size();
-    cm::ModelBits mb;
-    if (p) {
-      p->predict(&slot, 1, pmf);
-      cm::pmf_cumulative(pmf, cum);
-      mb.cum = cum;
-    }
-    bits.byte = buf[t];
-    cm.code(0, mb, bits);
-    if (p && t + 1 < n) p->update(&slot, 1, &buf[t]);
-  }
-  enc.finish();
-  return out.size() - at_from;
 }
 
 std::vector<Predictor*> CmPredictors::for_block(const LoadedModel& model, size_t lanes) {

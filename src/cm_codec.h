@@ -71,12 +71,6 @@ void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& job, Progres
 // Decodes one block, as cm_block_encode coded it, with any number of threads.
 void cm_block_decode(const std::vector<Predictor*>& p, CmDecodeJob& job, ProgressCounter* progress);
 
-// What the coded bits of data[from, n) cost, in payload bytes, when data[0, n) is coded as
-// one lane at `level` (filtered first when x86), with the model on p (begun with a slot)
-// or without it (p null): the encoder's trial of whether the model pays on a block. The
-// bytes before `from` warm the statistics up, so the cost is that of a block under way.
-size_t cm_trial_cost(Predictor* p, const uint8_t* data, size_t n, size_t from, int level, bool x86);
-
 // The predictors of the threads that share blocks' lanes: one per thread, made (or remade,
 // bigger) as a block needs it, kept for the next block.
 class CmPredictors {

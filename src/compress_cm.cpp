@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cm_codec.h"
+#include "cm_trial.h"
 #include "compress_parts.h"
 #include "format.h"
 #include "lzma_segment.h"
@@ -24,28 +25,35 @@ namespace shz {
 namespace {
 
 // The model's trial: kTrial bytes of a block (from a third of the way in, where there is
-// room: a file's start is often unlike the rest) coded with and without the model; only the
-// second half's cost counts, so that the statistics are warm as they are in most of a block
+// room: a file's start is often unlike the rest) coded with and without the model, as lanes
+// (src/cm_trial.h); only the second half of each lane counts, so that the statistics are
+// warm as they are in most of a block
 // (a cold start still flatters it: on the development set the trial's gain was 2-3 times
 // the whole file's). The model is kept when it saves at least 8% there, about 3% of a whole
 // file: it costs ten times the time of the rest.
 constexpr size_t kTrial = 64 << 10;
-// Smaller blocks are coded both ways and keep the smaller: the trial, one lane at batch 1,
+// Smaller blocks are coded both ways and keep the smaller: the trial, its lanes at batch 1,
 // would cost as much model time as the block itself (its lanes share the threads), and
 // the context mixing alone is cheap beside the model.
 constexpr size_t kBothBelow = 3 * kTrial;
+size_t trial_at(size_t size) { return size >= 3 * kTrial ? size / 3 : 0; }
 
-// Whether the model pays on the block; `why` says what the trial found.
-bool model_pays(Predictor& p, const CmEncodeJob& block, std::string& why) {
-  const size_t at = block.size >= 3 * kTrial ? block.size / 3 : 0;
-  const size_t n = std::min(block.size - at, kTrial);
-  const size_t with = cm_trial_cost(&p, block.data + at, n, n / 2, block.level, block.x86);
-  const size_t without = cm_trial_cost(nullptr, block.data + at, n, n / 2, block.level, block.x86);
+// The trial's lanes: each runs the model on a thread of its own, so a single block's trial
+// takes half the time on 2 cores. Only the second half of each lane counts.
+constexpr size_t kTrialLanes = 2;
+// The first pass's work for one block, as separate tasks so that they run side by side when
+// there are fewer blocks than threads: the model over each of the trial's lanes, LZMA2, the
+// trial without the model (the trial with it follows, once its lanes' model runs are done).
+constexpr size_t kLzmaTask = kTrialLanes, kWithoutTask = kTrialLanes + 1, kFirstPassTasks = kTrialLanes + 2;
+
+// The trial's verdict: the model is kept when it saves 8% of the trial's cost; `why` says
+// what the trial found.
+bool model_pays(const CmEncodeJob& block, size_t with, size_t without, std::string& why) {
   const bool pays = with * 25 < without * 23;
   char buf[160];
   std::snprintf(buf, sizeof buf, "model trial at byte %zu: %zu bytes with it, %zu without (%.1f%% saved; 8%% needed): %s",
-                at, with, without, without ? 100.0 * (double(without) - double(with)) / double(without) : 0.0,
-                pays ? "kept" : "left out");
+                trial_at(block.size), with, without,
+                without ? 100.0 * (double(without) - double(with)) / double(without) : 0.0, pays ? "kept" : "left out");
   why = buf;
   return pays;
 }
@@ -112,29 +120,57 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   std::vector<std::string> trial_notes(count);
   std::vector<char> both(count, 0);  // small blocks: coded with the model and without
   {
-    std::vector<std::unique_ptr<Predictor>> trial(std::min<size_t>(threads, count));
-    parallel_run(unsigned(trial.size()), count, [&](unsigned w, size_t i) {
+    std::vector<char> trial(count, 0);
+    for (size_t i = 0; i < count; ++i) {
       CmEncodeJob& j = jobs[i];
-      have_lzma[i] = opt.lzma_fallback && lzma_try(data, j.data, j.size, lzma[i]);
-      j.limit = have_lzma[i] ? lzma[i].size() : j.size;
       j.x86 = x86_filter_looks_useful(j.data, j.size);
-      if (!trial[w] && opt.model_trial && j.size >= kBothBelow) {
-        trial[w] = model->make(opt.engine);
-        trial[w]->begin(1);
+      trial[i] = opt.model_trial && j.size >= kBothBelow;
+    }
+    std::vector<CmTrial> trials(count);
+    for (size_t i = 0; i < count; ++i)
+      if (trial[i]) {
+        const CmEncodeJob& j = jobs[i];
+        const size_t at = trial_at(j.size);
+        trials[i] = cm_trial_start(j.data + at, std::min(j.size - at, kTrial), j.level, j.x86, kTrialLanes);
       }
+    std::vector<size_t> with(count, 0), without(count, 0);
+    const size_t tasks = count * kFirstPassTasks;
+    std::vector<std::unique_ptr<Predictor>> trial_model(std::min<size_t>(threads, tasks));
+    parallel_run(unsigned(trial_model.size()), tasks, [&](unsigned w, size_t t) {
+      const size_t i = t / kFirstPassTasks, task = t % kFirstPassTasks;
+      const CmEncodeJob& j = jobs[i];
+      if (task == kLzmaTask) {
+        have_lzma[i] = opt.lzma_fallback && lzma_try(data, j.data, j.size, lzma[i]);
+      } else if (!trial[i]) {
+      } else if (task == kWithoutTask) {
+        without[i] = cm_trial_cost(trials[i], false);
+      } else {
+        if (!trial_model[w]) {
+          trial_model[w] = model->make(opt.engine);
+          trial_model[w]->begin(1);
+        }
+        cm_trial_model(trials[i], task, *trial_model[w]);
+      }
+    }, tick);
+    parallel_run(unsigned(std::min<size_t>(threads, count)), count, [&](unsigned, size_t i) {
+      if (trial[i]) with[i] = cm_trial_cost(trials[i], true);
+    }, tick);
+    for (size_t i = 0; i < count; ++i) {
+      CmEncodeJob& j = jobs[i];
+      j.limit = have_lzma[i] ? lzma[i].size() : j.size;
       if (!opt.model_trial) {
         j.model = true;
         trial_notes[i] = "model used without a trial";
-      } else if (j.size < kBothBelow) {
+      } else if (!trial[i]) {
         j.model = true;
         both[i] = 1;
       } else {
-        j.model = model_pays(*trial[w], j, trial_notes[i]);
+        j.model = model_pays(j, with[i], without[i], trial_notes[i]);
       }
       // Lanes only give the model its batches: without it, the statistics are better off
       // seeing the block in order (the lanes were not asked for).
       if (!j.model && !opt.lane_size) j.lane_size = 0;
-    }, tick);
+    }
   }
   // Then the blocks with the model one after another, each on all threads (its lanes shared
   // among them), and those without it side by side, one thread each.
