@@ -173,7 +173,21 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
   }
   int32_t* x = m.x.data();
   const bool rev2 = m.cfg.revision >= 2, rev3 = m.cfg.revision >= 3;
+  // The APMs' rows for the bits so far c0; fetched as soon as c0 is known, a bit's work
+  // before they are read (their tables are megabytes: a miss each otherwise).
+  auto o1_row_of = [&](uint32_t c0) {
+    const uint32_t o1 = c0 | c1 << 8;
+    return int(m.cfg.apm_bits == 16 ? o1 : o1 * kPhi >> (32 - m.cfg.apm_bits));
+  };
+  auto o2_row_of = [&](uint32_t c0) { return int((c0 | c1 << 8 | c2 << 16) * kPhi >> (32 - m.cfg.apm_bits)); };
+  auto prefetch_apms = [&](uint32_t c0) {
+    const int row = o1_row_of(c0);
+    m.apm1.prefetch(row);
+    if (rev2 && model) m.apm_model.prefetch(row);
+    if (m.cfg.apm_order2) m.apm2.prefetch(o2_row_of(c0));
+  };
   uint32_t c0 = 1, j = 1;
+  prefetch_apms(c0);
   for (int bit = 7; bit >= 0; --bit) {
     if (bit == 7 || bit == 3) {
       const uint32_t nib = bit == 7 ? 0 : c0 - 15;  // 0, or 1 + the first nibble
@@ -223,8 +237,7 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     // The model: its probability of a 1 given the bits so far, stretched and as it is.
     // Revision 2 adds the model's probability through an APM by the previous byte and the
     // bits so far, which learns where the model is over- or under-confident in this block.
-    const uint32_t o1 = c0 | c1 << 8;
-    const int o1_row = int(m.cfg.apm_bits == 16 ? o1 : o1 * kPhi >> (32 - m.cfg.apm_bits));
+    const int o1_row = o1_row_of(c0);
     int model_sel = 0;
     if (model) {
       const uint32_t p = mb.p1(bit, c0);
@@ -255,7 +268,7 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     const uint32_t a1 = m.apm1.map(o1_row, xm);
     uint32_t p;
     if (m.cfg.apm_order2) {
-      const uint32_t a2 = m.apm2.map(int((c0 | c1 << 8 | c2 << 16) * kPhi >> (32 - m.cfg.apm_bits)), xm);
+      const uint32_t a2 = m.apm2.map(o2_row_of(c0), xm);
       p = (2 * pm + a1 + a2 + 2) >> 2;
     } else {
       p = (pm + a1 + 1) >> 1;
@@ -275,6 +288,7 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     for (int f = 0; f < kFinders; ++f) m.match_map[f].update(y);
     c0 = c0 << 1 | uint32_t(y);
     j = j << 1 | uint32_t(y);
+    if (bit > 0) prefetch_apms(c0);
   }
   const uint8_t b = uint8_t(c0);
   m.buf[l.base + l.history.t] = b;
