@@ -39,7 +39,7 @@ size_t cm_trial_cost(const CmTrial& trial, bool with_model) {
   if (n == 0) return 0;
   std::vector<uint8_t> buf = trial.buf;  // the model writes the bytes it codes back into it
   cm::CmModel cm;
-  cm.reset(cm::cm_config_for(trial.level, n), buf.data(), n, trial.lanes == 1 ? n : lane_size);
+  cm.reset(cm::cm_config_for(trial.level, n), buf.data(), n, lane_size);
   std::vector<uint8_t> out;
   RangeEncoder enc(out);
   EncodeBit bits(enc);
@@ -48,7 +48,7 @@ size_t cm_trial_cost(const CmTrial& trial, bool with_model) {
     if (t == lane_size / 2) at_half = out.size();
     for (size_t l = 0; l < cm.lanes(); ++l) {
       const size_t q = l * lane_size + t;
-      if (q >= n || t >= std::min(lane_size, n - l * lane_size)) continue;
+      if (q >= n) continue;  // the last lane is shorter
       cm::ModelBits mb;
       if (with_model) mb.path = &trial.paths[8 * q];
       bits.byte = trial.buf[q];

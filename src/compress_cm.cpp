@@ -121,18 +121,15 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   std::vector<char> both(count, 0);  // small blocks: coded with the model and without
   {
     std::vector<char> trial(count, 0);
+    std::vector<CmTrial> trials(count);
     for (size_t i = 0; i < count; ++i) {
       CmEncodeJob& j = jobs[i];
       j.x86 = x86_filter_looks_useful(j.data, j.size);
       trial[i] = opt.model_trial && j.size >= kBothBelow;
+      if (!trial[i]) continue;
+      const size_t at = trial_at(j.size);
+      trials[i] = cm_trial_start(j.data + at, std::min(j.size - at, kTrial), j.level, j.x86, kTrialLanes);
     }
-    std::vector<CmTrial> trials(count);
-    for (size_t i = 0; i < count; ++i)
-      if (trial[i]) {
-        const CmEncodeJob& j = jobs[i];
-        const size_t at = trial_at(j.size);
-        trials[i] = cm_trial_start(j.data + at, std::min(j.size - at, kTrial), j.level, j.x86, kTrialLanes);
-      }
     std::vector<size_t> with(count, 0), without(count, 0);
     const size_t tasks = count * kFirstPassTasks;
     std::vector<std::unique_ptr<Predictor>> trial_model(std::min<size_t>(threads, tasks));
@@ -141,10 +138,9 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       const CmEncodeJob& j = jobs[i];
       if (task == kLzmaTask) {
         have_lzma[i] = opt.lzma_fallback && lzma_try(data, j.data, j.size, lzma[i]);
-      } else if (!trial[i]) {
-      } else if (task == kWithoutTask) {
+      } else if (trial[i] && task == kWithoutTask) {
         without[i] = cm_trial_cost(trials[i], false);
-      } else {
+      } else if (trial[i]) {
         if (!trial_model[w]) {
           trial_model[w] = model->make(opt.engine);
           trial_model[w]->begin(1);
