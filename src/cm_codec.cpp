@@ -114,16 +114,23 @@ void groups_run(Block& b, const std::vector<Predictor*>& p, ProgressCounter* pro
   if (b.error) std::rethrow_exception(b.error);
 }
 
-// The CM revision a block's flags name (1..3).
-int flag_revision(uint8_t flags) { return 1 + ((flags & kCmFlagRev2) != 0) + ((flags & kCmFlagRev3) != 0); }
+// The CM revision a block's flags name (1..4).
+int flag_revision(uint8_t flags) {
+  return 1 + ((flags & kCmFlagRev2) != 0) + ((flags & kCmFlagRev3) != 0) + ((flags & kCmFlagRev4) != 0);
+}
+
+// The flags of a block of revision r (every revision's bit up to r).
+uint8_t revision_flags(int r) {
+  return uint8_t((r >= 2 ? kCmFlagRev2 : 0) | (r >= 3 ? kCmFlagRev3 : 0) | (r >= 4 ? kCmFlagRev4 : 0));
+}
 
 // Whether a preamble is valid for a block of `size` bytes in an archive of format `version`
-// (0: any of 6..8): a block's revision flags name revision version - 5 exactly (revision 3's
-// flag never without revision 2's).
+// (0: any of 6..9): a block's revision flags name revision version - 5 exactly, and a
+// revision's flag is never set without the earlier revisions' flags.
 bool preamble_valid(const uint8_t* q, size_t payload_size, size_t size, unsigned version) {
   if (payload_size < kCmPreamble || q[0] < 1 || q[0] > 9) return false;
-  if ((q[1] & ~(kCmFlagX86 | kCmFlagRev2 | kCmFlagRev3)) != 0) return false;
-  if ((q[1] & kCmFlagRev3) && !(q[1] & kCmFlagRev2)) return false;
+  if ((q[1] & ~(kCmFlagX86 | kCmFlagRevs)) != 0) return false;
+  if ((q[1] & kCmFlagRevs) != revision_flags(flag_revision(q[1]))) return false;
   if (version != 0 && flag_revision(q[1]) != int(version) - 5) return false;
   const size_t lane = get_le32(q + 2);
   return lane != 0 && lane <= std::max<size_t>(size, 1) && cm_lane_count(size, lane) <= kCmMaxLanes;
@@ -176,8 +183,7 @@ void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& j, ProgressC
   j.gave_up = false;
   j.payload.push_back(uint8_t(j.level));
   // The flag says which revision coded the block: the one the config was made for.
-  j.payload.push_back(uint8_t((j.x86 ? kCmFlagX86 : 0) | (cfg.revision >= 2 ? kCmFlagRev2 : 0) |
-                              (cfg.revision >= 3 ? kCmFlagRev3 : 0)));
+  j.payload.push_back(uint8_t((j.x86 ? kCmFlagX86 : 0) | revision_flags(cfg.revision)));
   put_le32(j.payload, uint32_t(b.lane_size));
   RangeEncoder enc(j.payload);
   EncodeBit bits(enc);

@@ -48,7 +48,7 @@ TEST_CASE("cm: every level round-trips text, with the model's pmfs as an input",
     INFO("level " << level);
     const auto archive = compress(text.data(), text.size(), cm_options(level));
     const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
-    CHECK(info.version == 8);
+    CHECK(info.version == 9);
     CHECK(count_method(info, SegmentMethod::kCmModel) == info.segments.size());
     CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == text);
     // The whole text's statistics in one block: far below what order2 alone gets per segment.
@@ -189,27 +189,46 @@ TEST_CASE("cm: damaged payloads are reported as corrupt, never decoded wrongly",
 }
 
 TEST_CASE("cm: a block's CM revision must match the archive's format version", "[cm][bad]") {
-  // Format 8 blocks set the revision 2 and 3 flags, format 7 blocks only the first, format 6
-  // blocks neither (docs/FORMAT.md): flags that disagree with the version are corruption,
-  // never a block decoded by another revision.
+  // Format 9 blocks set the revision 2, 3 and 4 flags, format 8 blocks the first two, format
+  // 7 blocks only the first, format 6 blocks none (docs/FORMAT.md): flags that disagree with
+  // the version are corruption, never a block decoded by another revision.
   const auto text = test::corpus("kjv-pentateuch.txt", 20000);
   const auto archive = compress(text.data(), text.size(), cm_options(kDefaultLevel));
   const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
-  REQUIRE(info.version == 8);
+  REQUIRE(info.version == 9);
   const uint8_t flags = archive[info.header_size + 1];
-  REQUIRE((flags & kCmFlagRev2) != 0);
-  REQUIRE((flags & kCmFlagRev3) != 0);
-  for (uint8_t drop : {kCmFlagRev2, kCmFlagRev3, uint8_t(kCmFlagRev2 | kCmFlagRev3)}) {
+  REQUIRE((flags & kCmFlagRevs) == kCmFlagRevs);
+  for (uint8_t drop : {kCmFlagRev2, kCmFlagRev3, kCmFlagRev4, uint8_t(kCmFlagRev2 | kCmFlagRev3),
+                       uint8_t(kCmFlagRev3 | kCmFlagRev4), kCmFlagRevs}) {
     INFO("flags without " << int(drop));
     auto bad = archive;
     bad[info.header_size + 1] = uint8_t(flags & ~drop);
     try {
       decompress(bad.data(), bad.size(), DecompressOptions{});
-      FAIL("a format 8 block with other revision flags decoded");
+      FAIL("a format 9 block with other revision flags decoded");
     } catch (const Error& e) {
       CHECK(e.code() == ErrorCode::kInput);
       CHECK(std::string(e.what()).find("corrupt") != std::string::npos);
     }
+  }
+}
+
+TEST_CASE("cm: the bucket table's size per level and revision is the spec's", "[cm][config]") {
+  // docs/FORMAT.md, "Configuration": 2^bits(8L, 12, cap) buckets; revision 4 raised the cap
+  // of levels 4-7 to 2^24. A decoder of an older block must size its table as its encoder did.
+  const uint64_t mb = 1 << 20;
+  const struct {
+    int level;
+    uint64_t size;
+    int rev3, rev4;
+  } cases[] = {{1, 100 * mb, 20, 20}, {3, 100 * mb, 21, 21}, {4, 100 * mb, 22, 24}, {6, 100 * mb, 22, 24},
+               {6, mb, 22, 23},      {6, mb / 2, 22, 22},   {6, 1000, 13, 13},     {7, 3 * mb, 23, 24},
+               {9, 100 * mb, 24, 24}};
+  for (const auto& c : cases) {
+    INFO("level " << c.level << ", " << c.size << " bytes");
+    CHECK(cm::cm_config_for(c.level, c.size, 3).table_bits == c.rev3);
+    CHECK(cm::cm_config_for(c.level, c.size, 4).table_bits == c.rev4);
+    CHECK(cm::cm_config_for(c.level, c.size).table_bits == c.rev4);
   }
 }
 

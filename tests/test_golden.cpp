@@ -4,9 +4,9 @@
 // the mixing stage) must keep decoding, and re-encoding their content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same
 // payloads) must keep decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only:
 // another liblzma may code the same bytes differently, which the format allows);
-// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz pin format 8's
-// context mixing (levels 1, 6 and 9, lanes, the default model), genesis-1-4.cm*.v7.shz and
-// .v6.shz formats 7 and 6 (decode only). If this fails after a deliberate
+// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz pin format 9's
+// context mixing (levels 1, 6 and 9, lanes, the default model), genesis-1-4.cm*.v8.shz,
+// .v7.shz and .v6.shz formats 8, 7 and 6 (decode only). If this fails after a deliberate
 // format or model change, bump the version/revision, update docs/FORMAT.md and regenerate
 // with tests/golden/regenerate.sh in the same commit (keeping the old archive as a
 // decode-only golden while the decoder reads its version).
@@ -58,7 +58,7 @@ TEST_CASE("golden archives of the match model and the mixing stage decode and re
   golden_check("genesis-1-4.mix.shz", 5, SegmentMethod::kModelMix, true);
 }
 
-// Format 8: context mixing (the CM's revision 3) at levels 6 (four lanes) and 1 with order2's
+// Format 9: context mixing (the CM's revision 4) at levels 6 (four lanes) and 1 with order2's
 // pmfs as the model input, at level 9 (where the encoder finds that order2's pmfs do not pay
 // on this text, so its block is `cm`: the CM with no model input), and the default SHA-RNN
 // model at level 6 (as regenerate.sh writes them).
@@ -78,7 +78,7 @@ TEST_CASE("golden archives of context mixing decode and re-encode byte for byte"
     INFO(c.file);
     const auto golden = test::read_file(kDir + c.file);
     const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
-    REQUIRE(info.version == 8);
+    REQUIRE(info.version == 9);
     for (const SegmentInfo& s : info.segments) CHECK(s.method == c.method);
     REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
     CompressOptions o = test::order2_options();
@@ -90,22 +90,28 @@ TEST_CASE("golden archives of context mixing decode and re-encode byte for byte"
   }
 }
 
-// Formats 6 and 7 (the CM's revisions 1 and 2), as the same commands wrote them before
-// formats 7 and 8: decode only, so the older revisions stay pinned while encoders write
-// revision 3. Their blocks' flags name their revision (a flag that disagrees with the
-// version is corruption, not another revision).
-TEST_CASE("golden archives of formats 6 and 7 (CM revisions 1 and 2) still decode", "[golden][cm]") {
+// Formats 6, 7 and 8 (the CM's revisions 1 to 3), as the same commands wrote them before
+// formats 7, 8 and 9: decode only, so the older revisions stay pinned while encoders write
+// revision 4. Their blocks' flags name their revision (a flag that disagrees with the
+// version is corruption, not another revision). Format 8's level-9 archive holds a `cm`
+// block (order2's pmfs did not pay there), the others `cm+model` blocks. (Revision 4 differs
+// from 3 only on blocks over 512 KiB, which these are not: test_cm pins its configs.)
+TEST_CASE("golden archives of formats 6 to 8 (CM revisions 1 to 3) still decode", "[golden][cm]") {
   const auto original = test::read_file(kDir + "genesis-1-4.txt");
-  for (unsigned version : {6u, 7u})
+  for (unsigned version : {6u, 7u, 8u})
     for (const char* name : {"cm", "cm1", "cm9", "cm-default"}) {
       INFO(name << " version " << version);
       const auto old = test::read_file(kDir + "genesis-1-4." + name + ".v" + std::to_string(version) + ".shz");
       const ArchiveInfo info = archive_read_info(old.data(), old.size());
       REQUIRE(info.version == version);
-      for (const SegmentInfo& s : info.segments) CHECK(s.method == SegmentMethod::kCmModel);
+      const bool plain = version == 8 && std::string(name) == "cm9";
+      for (const SegmentInfo& s : info.segments)
+        CHECK(s.method == (plain ? SegmentMethod::kCm : SegmentMethod::kCmModel));
       CHECK(decompress(old.data(), old.size(), DecompressOptions{}) == original);
-      CHECK(((old[info.header_size + 1] & kCmFlagRev2) != 0) == (version == 7));
-      CHECK((old[info.header_size + 1] & kCmFlagRev3) == 0);
+      const uint8_t flags = old[info.header_size + 1];
+      CHECK(((flags & kCmFlagRev2) != 0) == (version >= 7));
+      CHECK(((flags & kCmFlagRev3) != 0) == (version >= 8));
+      CHECK((flags & kCmFlagRev4) == 0);
     }
 }
 

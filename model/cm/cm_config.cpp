@@ -12,10 +12,13 @@ int bits_for(uint64_t n, int lo, int hi) {
   return b;
 }
 
-// What each level adds: contexts and the cap on the bucket table (2^cap buckets of 16 bytes).
+// What each level adds: contexts and the cap on the bucket table (2^cap buckets of 16 bytes;
+// from revision 4, 2^cap4: at levels 4-7 the cap of 2^22 or 2^23 overflowed on inputs of a
+// few megabytes, docs/RESULTS.md "The bucket table on long inputs").
 struct LevelSpec {
   uint32_t contexts;
   int table_cap;
+  int table_cap4;
   bool second_finder;
   bool apm_order2;
 };
@@ -27,10 +30,10 @@ constexpr uint32_t kL4 = kL3 | kOrder5 | kOrder8 | kRecord | kWordText;
 constexpr uint32_t kL8 = kL4 | kWordSkip;
 
 constexpr LevelSpec kLevels[10] = {
-    {kL1, 18, false, false},  // (0: unused)
-    {kL1, 20, false, false}, {kL2, 21, true, true}, {kL3, 21, true, true}, {kL4, 22, true, true},
-    {kL4, 22, true, true},   {kL4, 22, true, true}, {kL4, 23, true, true}, {kL8, 24, true, true},
-    {kL8, 24, true, true},
+    {kL1, 18, 18, false, false},  // (0: unused)
+    {kL1, 20, 20, false, false}, {kL2, 21, 21, true, true}, {kL3, 21, 21, true, true},
+    {kL4, 22, 24, true, true},   {kL4, 22, 24, true, true}, {kL4, 22, 24, true, true},
+    {kL4, 23, 24, true, true},   {kL8, 24, 24, true, true}, {kL8, 24, 24, true, true},
 };
 
 }  // namespace
@@ -44,7 +47,7 @@ CmConfig cm_config_for(int level, uint64_t size, int revision) {
   if (revision >= 3 && (c.contexts & kWordPair)) c.contexts |= kMarkup;
   // Buckets: about two per context and byte at most (each byte touches two per context, and
   // most repeat); within the level's cap.
-  c.table_bits = bits_for(size * 8, 12, spec.table_cap);
+  c.table_bits = bits_for(size * 8, 12, revision >= 4 ? spec.table_cap4 : spec.table_cap);
   c.match_bits = bits_for(size, 12, 22);
   c.match_min[1] = spec.second_finder ? 16 : 0;
   c.apm_order2 = spec.apm_order2;

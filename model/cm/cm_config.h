@@ -33,7 +33,7 @@ enum Ctx : uint32_t {
 };
 
 // The CM revision new blocks are coded with.
-constexpr int kCmRevision = 3;
+constexpr int kCmRevision = 4;
 
 struct CmConfig {
   uint32_t contexts = 0;   // Ctx bits
@@ -45,7 +45,8 @@ struct CmConfig {
   int mixer_shift = 12;    // mixers' learning rate 2^-shift (Q12 error times Q8 input, in Q16)
   int counter_limit = 1023;  // StateMap update limit (slowest rate 1/(limit + 1.5))
   int revision = kCmRevision;  // 1: format 6's blocks; 2: format 7's (a sixth mixer, the model's APM, R3);
-                               // 3: format 8's (one-sided inputs, the markup context, the final mixer by c1's class)
+                               // 3: format 8's (one-sided inputs, the markup context, the final mixer by c1's class);
+                               // 4: format 9's (larger bucket tables at levels 4-7)
   uint32_t experiment = 0;   // development switches (tools/cm_tune --set exp=N); 0 in archives
 };
 

@@ -24,7 +24,7 @@ mv /tmp/default.$$.shz "$here/genesis-1-4.$name.shz"
 head -c 12000 "$here/../../corpora/zstd-1.5.4-zstd.h" > /tmp/zstd-h-12k.$$
 "$shz" compress -q -f -m order2 --no-match --segment-size 4096 -o "$here/zstd-h-12k.shz" /tmp/zstd-h-12k.$$
 rm -f /tmp/zstd-h-12k.$$
-# Format 8, context mixing (--no-lzma: nothing from liblzma): order2's pmfs as the model
+# Format 9, context mixing (--no-lzma: nothing from liblzma): order2's pmfs as the model
 # input, at the default level in four lanes, and at levels 1 and 9 (their own contexts,
 # finders and APMs); and the default SHA-RNN model at the default level.
 "$shz" compress -q -f -m order2 --no-lzma -6 --lane-size 3000 -o "$here/genesis-1-4.cm.shz" "$here/genesis-1-4.txt"
