@@ -125,8 +125,8 @@ no_temp_files
 expect 2 "No such file" "$SHZ" compress missing.txt
 mkdir dir
 expect 2 "is a directory" "$SHZ" compress dir
-printf '\x89SHZ\x09\x00' >v9.shz
-expect 2 "unsupported format version 9" "$SHZ" info v9.shz
+printf '\x89SHZ\x0a\x00' >v10.shz
+expect 2 "unsupported format version 10" "$SHZ" info v10.shz
 # A flipped bit in a whole archive's version byte is damage (the header checksum says so),
 # not an archive from a newer shz.
 cp a.txt.shz vflip.shz
@@ -344,6 +344,19 @@ printf 'bench.txt\tpaq8px (made up for the test)\t1234\n' >ref.tsv
 expect 0 "" "$SHZ" bench --replot l.json b.json --reference ref.tsv --md r.md
 grep -q "1,234 (0.494)" r.md && grep -q "shz -1 order2" r.md && grep -q "shz -6 order2" r.md && ok ||
   bad "bench --replot of two runs with --reference: $(cat r.md)"
+# A merge of runs from two machines (tools/bench-merge) names each machine with what it timed.
+python3 - l.json >l2.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["machine"]["simd"] = "other-simd"
+json.dump(d, sys.stdout)
+PY
+"$SRC/tools/bench-merge" merged.json b.json l2.json && ok || bad "bench-merge failed"
+expect 0 "" "$SHZ" bench --replot merged.json --md m.md
+# (l2.json, merged last, replaces the rows the two runs share: zstd's and xz's.)
+grep -q "^Machines (speeds compare only within one): .*SIMD other-simd: zstd -19, .*shz -1 order2, shz -9 order2\.$" m.md &&
+  grep -q "SIMD $(sed -n 's/.*"simd": "\([^"]*\)".*/\1/p' b.json): shz -6 order2; " m.md && ok ||
+  bad "a merged table should name each row's machine: $(head -2 m.md)"
 expect 2 "no-such-dir: no such file or directory" "$SHZ" bench no-such-dir
 mkdir empty-dir
 expect 2 "no input files" "$SHZ" bench empty-dir

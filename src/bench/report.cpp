@@ -48,6 +48,33 @@ Machine machine_describe() {
   return m;
 }
 
+std::string machine_name(const Machine& m) {
+  return m.cpu + ", " + std::to_string(m.cores) + " cores, SIMD " + m.simd;
+}
+
+namespace {
+
+// The line above a table: the machine, or each machine with the compressors timed on it.
+std::string machines_line(const Machine& m, const std::vector<Result>& results) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> by;  // machine -> compressors
+  for (const Result& r : results) {
+    if (r.compress_s <= 0) continue;  // published sizes: not timed
+    const std::string name = r.machine.empty() ? machine_name(m) : r.machine;
+    auto it = std::find_if(by.begin(), by.end(), [&](const auto& e) { return e.first == name; });
+    if (it == by.end()) it = by.insert(by.end(), {name, {}});
+    if (std::find(it->second.begin(), it->second.end(), r.codec) == it->second.end()) it->second.push_back(r.codec);
+  }
+  if (by.size() <= 1) return "Machine: " + (by.empty() ? machine_name(m) : by[0].first) + ".\n\n";
+  std::string out = "Machines (speeds compare only within one): ";
+  for (size_t i = 0; i < by.size(); ++i) {
+    out += (i ? "; " : "") + by[i].first + ": ";
+    for (size_t k = 0; k < by[i].second.size(); ++k) out += (k ? ", " : "") + by[i].second[k];
+  }
+  return out + ".\n\n";
+}
+
+}  // namespace
+
 std::string report_markdown(const Machine& m, const std::vector<Result>& results) {
   std::vector<std::string> codecs, files;
   std::map<std::pair<std::string, std::string>, const Result*> at;
@@ -63,7 +90,7 @@ std::string report_markdown(const Machine& m, const std::vector<Result>& results
     for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
     return s;
   };
-  std::string out = "Machine: " + m.cpu + ", " + std::to_string(m.cores) + " cores, SIMD " + m.simd + ".\n\n";
+  std::string out = machines_line(m, results);
   out += "| file | bytes |";
   for (const std::string& c : codecs) out += " " + c + " |";
   out += "\n|---|---:|";
@@ -147,7 +174,8 @@ std::string report_csv(const std::vector<Result>& results) {
 
 std::vector<Result> results_from_json(const std::string& text, Machine* m) {
   const nlohmann::json j = nlohmann::json::parse(text);
-  if (m) *m = Machine{j.at("machine").at("cpu"), j.at("machine").at("cores"), j.at("machine").at("simd")};
+  const Machine doc{j.at("machine").at("cpu"), j.at("machine").at("cores"), j.at("machine").at("simd")};
+  if (m) *m = doc;
   std::vector<Result> out;
   for (const auto& r : j.at("results")) {
     Result x;
@@ -162,6 +190,7 @@ std::vector<Result> results_from_json(const std::string& text, Machine* m) {
     x.peak_mib = r.at("peak_MiB");
     x.ok = r.at("roundtrip");
     x.error = r.at("error");
+    x.machine = r.contains("machine") ? r.at("machine").get<std::string>() : machine_name(doc);
     out.push_back(x);
   }
   return out;
@@ -183,6 +212,8 @@ std::string report_json(const Machine& m, const std::vector<Result>& results, co
                             {"peak_MiB", r.peak_mib},
                             {"roundtrip", r.ok},
                             {"error", r.error}});
+  for (size_t i = 0; i < results.size(); ++i)
+    if (!results[i].machine.empty() && results[i].machine != machine_name(m)) j["results"][i]["machine"] = results[i].machine;
   j["skipped"] = skipped;
   return j.dump(2) + "\n";
 }

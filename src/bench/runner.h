@@ -19,6 +19,10 @@ struct Result {
   double peak_mib = 0;                      // largest resident set of a compress or decompress run
   bool ok = false;
   std::string error;  // why not ok (round-trip mismatch, tool failure)
+  // Where its times were measured (machine_name); empty: this run's machine. A merged file
+  // (tools/bench-merge) keeps each row's own, so speeds from two machines are never passed
+  // off as one's.
+  std::string machine;
   double bpb() const { return original ? 8.0 * double(compressed) / double(original) : 0; }
 };
 
