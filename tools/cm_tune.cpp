@@ -1,5 +1,5 @@
 // Development tool for the context-mixing stage: codes files through CmModel in lanes, as
-// formats 6 to 8 do, and prints each file's coded size (the sum of -log2 p over every bit, in
+// formats 6 to 9 do, and prints each file's coded size (the sum of -log2 p over every bit, in
 // bytes) and speed. With --model, the SHA-RNN's probabilities along each byte are computed
 // once per file and lane size and cached in --cache (16 bytes per input byte), so that
 // variants of the CM can be compared in seconds. Prints figures, decides nothing.
@@ -101,7 +101,8 @@ bool set_param(cm::CmConfig& c, const std::string& kv) {
   else if (k == "shift") c.mixer_shift = int(v);
   else if (k == "limit") c.counter_limit = int(v);
   else if (k == "exp") c.experiment = uint32_t(v);
-  else if (k == "rev") {  // the CM revision (cm_config_for adds R3 from revision 2, M from 3)
+  else if (k == "rev") {  // the CM revision (cm_config_for adds R3 from revision 2, M from 3;
+                          // revision 4's table size comes from the level: set table_bits too)
     c.revision = int(v);
     if (v < 2) c.contexts &= ~uint32_t(cm::kRecord2D);
     if (v < 3) c.contexts &= ~uint32_t(cm::kMarkup);
