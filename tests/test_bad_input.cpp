@@ -91,7 +91,7 @@ size_t flips_undetected(const std::vector<uint8_t>& a, const std::vector<uint8_t
   return quiet;
 }
 
-TEST_CASE("bad input: every single-bit flip is detected", "[bad]") {
+TEST_CASE("bad input: every single-bit flip is detected", "[bad][heavy]") {
   // Model-coded segments, with the mixing stage, with the match model alone and with
   // neither: the range coder has no slack, so every flip is an error.
   CompressOptions o = test::order2_options();
@@ -109,7 +109,7 @@ TEST_CASE("bad input: every single-bit flip is detected", "[bad]") {
   }
 }
 
-TEST_CASE("bad input: a bit flip never decodes to other bytes", "[bad]") {
+TEST_CASE("bad input: a bit flip never decodes to other bytes", "[bad][heavy]") {
   // C source: LZMA2 segments beside model-coded ones. An LZMA2 stream has some slack (a
   // flip of its properties byte from lc=3 to lc=2 can decode a short stream to the same
   // bytes), so a flip may pass unnoticed, but only when the output is still the original:

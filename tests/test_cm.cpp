@@ -135,7 +135,7 @@ TEST_CASE("cm: a block the model does not help is coded without it", "[cm]") {
   CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == code);
 }
 
-TEST_CASE("cm: a small block is coded with the model and without, and keeps the smaller", "[cm]") {
+TEST_CASE("cm: a small block is coded with the model and without, and keeps the smaller", "[cm][heavy]") {
   // Under 192 KiB there is no trial: both codings are made. Machine code under order2 keeps
   // the coding without the model (in one lane); the default SHA-RNN on English prose keeps
   // the model. The notes say which was chosen and why.

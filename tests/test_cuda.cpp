@@ -24,7 +24,7 @@ bool shz::test::gpu_or_skip() {
   return false;
 }
 
-TEST_CASE("cuda: pmfs equal the CPU engine's at batch sizes 1, 7, 64 and 1024", "[cuda]") {
+TEST_CASE("cuda: pmfs equal the CPU engine's at batch sizes 1, 7, 64 and 1024", "[cuda][heavy]") {
   if (!gpu_or_skip()) return;
   const auto text = test::corpus("kjv-pentateuch.txt", 300);  // window 24: the ring wraps
   std::vector<std::vector<uint8_t>> others;
@@ -66,7 +66,7 @@ static std::vector<uint8_t> check_across_backends(CompressOptions o, const std::
   return cpu;
 }
 
-TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]") {
+TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda][heavy]") {
   if (!gpu_or_skip()) return;
   CompressOptions o = test::order2_options();
   o.model = write_temp(small_model_bytes(), "cuda.shzm");
@@ -84,7 +84,7 @@ TEST_CASE("cuda: archives equal the CPU's and decode across backends", "[cuda]")
 // Format 7: blocks of context mixing whose lanes step the model as batches, shared by two
 // threads (each its own predictor): every pmf the GPU gives must be the CPU's, or the
 // archives differ.
-TEST_CASE("cuda: context-mixing archives equal the CPU's and decode across backends", "[cuda][cm]") {
+TEST_CASE("cuda: context-mixing archives equal the CPU's and decode across backends", "[cuda][cm][heavy]") {
   if (!gpu_or_skip()) return;
   CompressOptions o = test::order2_options();
   o.model = write_temp(small_model_bytes(), "cuda-cm.shzm");
