@@ -355,6 +355,15 @@ d["machine"]["simd"] = "other-simd"
 json.dump(d, sys.stdout)
 PY
 "$SRC/tools/bench-merge" merged.json b.json l2.json && ok || bad "bench-merge failed"
+# A baseline's size that moved means other bytes under the same name: the merge refuses.
+python3 - l2.json >l3.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+next(r for r in d["results"] if r["compressor"] == "xz -9e")["compressed_bytes"] += 1
+json.dump(d, sys.stdout)
+PY
+expect 1 "bench.txt with xz -9e is .* not the input the other rows measured" "$SRC/tools/bench-merge" m3.json b.json l3.json
+[ ! -e m3.json ] && ok || bad "a refused merge wrote m3.json"
 expect 0 "" "$SHZ" bench --replot merged.json --md m.md
 # (l2.json, merged last, replaces the rows the two runs share: zstd's and xz's.)
 grep -q "^Machines (speeds compare only within one): .*SIMD other-simd: zstd -19, .*shz -1 order2, shz -9 order2\.$" m.md &&
