@@ -114,18 +114,20 @@ void groups_run(Block& b, const std::vector<Predictor*>& p, ProgressCounter* pro
   if (b.error) std::rethrow_exception(b.error);
 }
 
-// The CM revision a block's flags name (1..4).
+// The CM revision a block's flags name (1..5).
 int flag_revision(uint8_t flags) {
-  return 1 + ((flags & kCmFlagRev2) != 0) + ((flags & kCmFlagRev3) != 0) + ((flags & kCmFlagRev4) != 0);
+  return 1 + ((flags & kCmFlagRev2) != 0) + ((flags & kCmFlagRev3) != 0) + ((flags & kCmFlagRev4) != 0) +
+         ((flags & kCmFlagRev5) != 0);
 }
 
 // The flags of a block of revision r (every revision's bit up to r).
 uint8_t revision_flags(int r) {
-  return uint8_t((r >= 2 ? kCmFlagRev2 : 0) | (r >= 3 ? kCmFlagRev3 : 0) | (r >= 4 ? kCmFlagRev4 : 0));
+  return uint8_t((r >= 2 ? kCmFlagRev2 : 0) | (r >= 3 ? kCmFlagRev3 : 0) | (r >= 4 ? kCmFlagRev4 : 0) |
+                 (r >= 5 ? kCmFlagRev5 : 0));
 }
 
 // Whether a preamble is valid for a block of `size` bytes in an archive of format `version`
-// (0: any of 6..9): a block's revision flags name revision version - 5 exactly, and a
+// (0: any of 6..10): a block's revision flags name revision version - 5 exactly, and a
 // revision's flag is never set without the earlier revisions' flags.
 bool preamble_valid(const uint8_t* q, size_t payload_size, size_t size, unsigned version) {
   if (payload_size < kCmPreamble || q[0] < 1 || q[0] > 9) return false;

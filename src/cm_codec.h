@@ -26,11 +26,13 @@ namespace shz {
 constexpr size_t kCmPreamble = 6;
 constexpr uint8_t kCmFlagX86 = 1;   // the block's bytes went through the x86 filter first
 // The CM revision that coded a block (docs/FORMAT.md, "Revisions"): bit 1 is set in every
-// block of formats 7 to 9, bit 2 in formats 8 and 9, bit 3 in format 9; revision 1 + the bits.
+// block of formats 7 to 10, bit 2 in formats 8 to 10, bit 3 in formats 9 and 10, bit 4 in
+// format 10; revision 1 + the bits.
 constexpr uint8_t kCmFlagRev2 = 2;
 constexpr uint8_t kCmFlagRev3 = 4;
 constexpr uint8_t kCmFlagRev4 = 8;
-constexpr uint8_t kCmFlagRevs = kCmFlagRev2 | kCmFlagRev3 | kCmFlagRev4;
+constexpr uint8_t kCmFlagRev5 = 16;
+constexpr uint8_t kCmFlagRevs = kCmFlagRev2 | kCmFlagRev3 | kCmFlagRev4 | kCmFlagRev5;
 // The most lanes a block may have: bounds the model slots (memory) a decoder gives a block.
 constexpr size_t kCmMaxLanes = 256;
 
@@ -51,7 +53,7 @@ struct CmDecodeJob {
   size_t payload_size = 0;
   size_t size = 0;           // original bytes
   bool model = false;        // method cm+model
-  unsigned version = 9;      // the archive's format version: the blocks' CM revision is version - 5
+  unsigned version = 10;     // the archive's format version: the blocks' CM revision is version - 5
   std::vector<uint8_t> out;  // out: the original bytes
   bool corrupt = false;      // out: the payload was inconsistent
 };

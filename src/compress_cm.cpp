@@ -1,4 +1,4 @@
-// compress() at a level (format 9): the input in blocks, each coded by context mixing
+// compress() at a level (format 10): the input in blocks, each coded by context mixing
 // (model/cm) with the model's pmfs as one of its inputs where the model pays for its time,
 // the x86 filter where the bytes look like machine code, and LZMA2 or the bytes themselves
 // where those are smaller. A block's lanes step the model as batches shared among the

@@ -9,7 +9,7 @@
 namespace shz {
 
 constexpr uint8_t kMagic[4] = {0x89, 'S', 'H', 'Z'};
-constexpr unsigned kFormatVersion = 9;     // the newest the encoder writes (format_version_for)
+constexpr unsigned kFormatVersion = 10;    // the newest the encoder writes (format_version_for)
 constexpr unsigned kOldestFormatVersion = 1;  // the decoder reads kOldestFormatVersion..kFormatVersion
 constexpr size_t kMaxModelName = 64;
 // Segment table entry: 24 bytes in versions 1 and 2; version 3 adds the method byte.
@@ -20,9 +20,9 @@ constexpr uint64_t kMaxEmbeddedModel = uint64_t(1) << 32;
 constexpr uint64_t kCmMinCoded = 14;
 
 // The version an archive with these segments is written in: the oldest that holds every
-// method used (3; 4 with model+match segments; 5 with model+match+mix; 9 with cm or
-// cm+model, whose blocks this encoder codes by the CM's revision 4; 6, 7 and 8 held
-// revisions 1 to 3), so older shz still read what they can.
+// method used (3; 4 with model+match segments; 5 with model+match+mix; 10 with cm or
+// cm+model, whose blocks this encoder codes by the CM's revision 5; 6 to 9 held
+// revisions 1 to 4), so older shz still read what they can.
 unsigned format_version_for(const std::vector<SegmentInfo>& segments);
 
 // Serialises info's header, segment table and header checksum (everything before the

@@ -195,15 +195,15 @@ for a in mix match nomatch nolzma; do
   cmp -s out.txt "$([ $a = nolzma ] && echo src.h || echo kjv.txt)" && ok || bad "$a.shz does not round-trip"
 done
 
-# Levels (format 9, context mixing): -1 .. -9, --level N, --best; a level with a switch of
+# Levels (format 10, context mixing): -1 .. -9, --level N, --best; a level with a switch of
 # the older formats is refused.
 expect 0 "" "$SHZ" compress -q -1 -m order2 -o l1.shz kjv.txt
 expect 0 "" "$SHZ" compress -q --level 9 -m order2 -o l9.shz kjv.txt
 expect 0 "" "$SHZ" compress -q --best -m order2 -o best9.shz kjv.txt
 cmp -s l9.shz best9.shz && ok || bad "--best should equal --level 9"
 expect 0 "" "$SHZ" info -vv l1.shz
-grep -q "format version  9" out.txt && grep -qE " cm\+model$" out.txt && grep -q "by context mixing with the model" out.txt \
-  && ok || bad "info -vv should show format 9 and cm+model blocks: $(cat out.txt)"
+grep -qE "format version +10" out.txt && grep -qE " cm\+model$" out.txt && grep -q "by context mixing with the model" out.txt \
+  && ok || bad "info -vv should show format 10 and cm+model blocks: $(cat out.txt)"
 [ "$(wc -c <l9.shz)" -lt "$(wc -c <mix.shz)" ] && ok || bad "context mixing should make KJV smaller than format 5"
 expect 1 "cannot be combined" "$SHZ" compress -c -9 --no-mix kjv.txt
 expect 1 "" "$SHZ" compress -c --level 10 kjv.txt

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <thread>
 
 #include "cm_codec.h"
@@ -48,7 +49,7 @@ TEST_CASE("cm: every level round-trips text, with the model's pmfs as an input",
     INFO("level " << level);
     const auto archive = compress(text.data(), text.size(), cm_options(level));
     const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
-    CHECK(info.version == 9);
+    CHECK(info.version == 10);
     CHECK(count_method(info, SegmentMethod::kCmModel) == info.segments.size());
     CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == text);
     // The whole text's statistics in one block: far below what order2 alone gets per segment.
@@ -189,23 +190,24 @@ TEST_CASE("cm: damaged payloads are reported as corrupt, never decoded wrongly",
 }
 
 TEST_CASE("cm: a block's CM revision must match the archive's format version", "[cm][bad]") {
-  // Format 9 blocks set the revision 2, 3 and 4 flags, format 8 blocks the first two, format
-  // 7 blocks only the first, format 6 blocks none (docs/FORMAT.md): flags that disagree with
-  // the version are corruption, never a block decoded by another revision.
+  // Format 10 blocks set the revision 2 to 5 flags, format 9 blocks the first three, format 8
+  // the first two, format 7 only the first, format 6 none (docs/FORMAT.md): flags that
+  // disagree with the version are corruption, never a block decoded by another revision.
   const auto text = test::corpus("kjv-pentateuch.txt", 20000);
   const auto archive = compress(text.data(), text.size(), cm_options(kDefaultLevel));
   const ArchiveInfo info = archive_read_info(archive.data(), archive.size());
-  REQUIRE(info.version == 9);
+  REQUIRE(info.version == 10);
   const uint8_t flags = archive[info.header_size + 1];
   REQUIRE((flags & kCmFlagRevs) == kCmFlagRevs);
-  for (uint8_t drop : {kCmFlagRev2, kCmFlagRev3, kCmFlagRev4, uint8_t(kCmFlagRev2 | kCmFlagRev3),
-                       uint8_t(kCmFlagRev3 | kCmFlagRev4), kCmFlagRevs}) {
+  for (uint8_t drop : {kCmFlagRev2, kCmFlagRev3, kCmFlagRev4, kCmFlagRev5, uint8_t(kCmFlagRev2 | kCmFlagRev3),
+                       uint8_t(kCmFlagRev3 | kCmFlagRev4), uint8_t(kCmFlagRev4 | kCmFlagRev5),
+                       uint8_t(kCmFlagRev2 | kCmFlagRev5), uint8_t(kCmFlagRev2 | kCmFlagRev3 | kCmFlagRev4), kCmFlagRevs}) {
     INFO("flags without " << int(drop));
     auto bad = archive;
     bad[info.header_size + 1] = uint8_t(flags & ~drop);
     try {
       decompress(bad.data(), bad.size(), DecompressOptions{});
-      FAIL("a format 9 block with other revision flags decoded");
+      FAIL("a format 10 block with other revision flags decoded");
     } catch (const Error& e) {
       CHECK(e.code() == ErrorCode::kInput);
       CHECK(std::string(e.what()).find("corrupt") != std::string::npos);
@@ -228,6 +230,7 @@ TEST_CASE("cm: the bucket table's size per level and revision is the spec's", "[
     INFO("level " << c.level << ", " << c.size << " bytes");
     CHECK(cm::cm_config_for(c.level, c.size, 3).table_bits == c.rev3);
     CHECK(cm::cm_config_for(c.level, c.size, 4).table_bits == c.rev4);
+    CHECK(cm::cm_config_for(c.level, c.size, 5).table_bits == c.rev4);  // revision 5 kept 4's tables
     CHECK(cm::cm_config_for(c.level, c.size).table_bits == c.rev4);
   }
 }
@@ -283,4 +286,56 @@ TEST_CASE("cm: the model's trial is the same whichever thread runs which lane", 
   CHECK(with < without);
   CHECK(without > 0);
   CHECK(cm_trial_start(text.data(), text.size(), kDefaultLevel, false, 1).lane_size() == text.size());
+}
+
+namespace {
+
+// The cost (bytes, the sum of -log2 p) of coding `in` through CmModel in one lane at `level`
+// by CM revision `revision`, with no model input.
+double cm_cost(const std::vector<uint8_t>& in, int level, int revision) {
+  struct Cost : cm::BitCoder {
+    uint8_t byte = 0;
+    double bits = 0;
+    int code(uint32_t p1, int bit) override {
+      const int y = byte >> bit & 1;
+      bits -= std::log2((y ? p1 : 65536 - p1) / 65536.0);
+      return y;
+    }
+  } cost;
+  std::vector<uint8_t> buf(in.size());
+  cm::CmModel m;
+  m.reset(cm::cm_config_for(level, in.size(), revision), buf.data(), buf.size(), buf.size());
+  for (uint8_t b : in) {
+    cost.byte = b;
+    REQUIRE(m.code(0, cm::ModelBits{}, cost) == b);
+  }
+  return cost.bits / 8;
+}
+
+}  // namespace
+
+TEST_CASE("cm: revision 5 codes a bitmap by its pixels and leaves text as it was", "[cm][image]") {
+  // tests/golden/fax-gsdoc.raw: 160 rows of 211 bytes, a page of Ghostscript's colour
+  // management manual rendered at fax resolution (tests/golden/regenerate.sh says how). The
+  // record contexts find its rows; the bitmap contexts see the pixels above and to the left.
+  const auto page = test::read_file(std::string(SHZ_SOURCE_DIR) + "/tests/golden/fax-gsdoc.raw");
+  REQUIRE(page.size() == 160 * 211);
+  const double rev4 = cm_cost(page, 6, 4), rev5 = cm_cost(page, 6, 5);
+  INFO("revision 4: " << rev4 << " bytes, revision 5: " << rev5);
+  CHECK(rev5 < 0.6 * rev4);
+  // Levels 1-3 have no record contexts and no bitmap contexts: revision 5 is revision 4 there.
+  CHECK(cm_cost(page, 3, 5) == cm_cost(page, 3, 4));
+  // On text the pixel contexts lose to order 2, so the lane is not judged a bitmap: their
+  // inputs alone change the cost by a hair.
+  const auto text = test::corpus("kjv-pentateuch.txt", 60000);
+  const double t4 = cm_cost(text, 6, 4), t5 = cm_cost(text, 6, 5);
+  INFO("text: revision 4: " << t4 << " bytes, revision 5: " << t5);
+  CHECK(t5 < t4 * 1.002);
+  // And the archive round-trips at every level with the bitmap contexts.
+  for (int level : {4, 6, 9}) {
+    INFO("level " << level);
+    const auto archive = compress(page.data(), page.size(), cm_options(level));
+    CHECK(archive.size() * 100 < page.size() * 10);
+    CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == page);
+  }
 }

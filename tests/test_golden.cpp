@@ -4,9 +4,9 @@
 // the mixing stage) must keep decoding, and re-encoding their content must give the same bytes; the older genesis-1-4.v2.shz and .v1.shz (the same
 // payloads) must keep decoding; zstd-h-12k.shz pins the LZMA2 segment method (decode only:
 // another liblzma may code the same bytes differently, which the format allows);
-// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz pin format 9's
-// context mixing (levels 1, 6 and 9, lanes, the default model), genesis-1-4.cm*.v8.shz,
-// .v7.shz and .v6.shz formats 8, 7 and 6 (decode only). If this fails after a deliberate
+// genesis-1-4.MODEL.shz pin each built-in SHA-RNN model; genesis-1-4.cm*.shz and
+// fax-gsdoc.cm.shz pin format 10's context mixing (levels 1, 6 and 9, lanes, the default
+// model, the bitmap contexts), genesis-1-4.cm*.v9.shz to .v6.shz formats 9 to 6 (decode only). If this fails after a deliberate
 // format or model change, bump the version/revision, update docs/FORMAT.md and regenerate
 // with tests/golden/regenerate.sh in the same commit (keeping the old archive as a
 // decode-only golden while the decoder reads its version).
@@ -58,27 +58,29 @@ TEST_CASE("golden archives of the match model and the mixing stage decode and re
   golden_check("genesis-1-4.mix.shz", 5, SegmentMethod::kModelMix, true);
 }
 
-// Format 9: context mixing (the CM's revision 4) at levels 6 (four lanes) and 1 with order2's
+// Format 10: context mixing (the CM's revision 5) at levels 6 (four lanes) and 1 with order2's
 // pmfs as the model input, at level 9 (where the encoder finds that order2's pmfs do not pay
-// on this text, so its block is `cm`: the CM with no model input), and the default SHA-RNN
-// model at level 6 (as regenerate.sh writes them).
+// on this text, so its block is `cm`: the CM with no model input), the default SHA-RNN model
+// at level 6, and a bitmap at level 6 (as regenerate.sh writes them).
 TEST_CASE("golden archives of context mixing decode and re-encode byte for byte", "[golden][cm]") {
-  const auto original = test::read_file(kDir + "genesis-1-4.txt");
   const struct {
+    const char* source;
     const char* file;
     const char* model;
     int level;
     uint64_t lane_size;
     SegmentMethod method;
-  } cases[] = {{"genesis-1-4.cm.shz", "order2", 6, 3000, SegmentMethod::kCmModel},
-               {"genesis-1-4.cm1.shz", "order2", 1, 0, SegmentMethod::kCmModel},
-               {"genesis-1-4.cm9.shz", "order2", 9, 0, SegmentMethod::kCm},
-               {"genesis-1-4.cm-default.shz", kDefaultModelName, 6, 0, SegmentMethod::kCmModel}};
+  } cases[] = {{"genesis-1-4.txt", "genesis-1-4.cm.shz", "order2", 6, 3000, SegmentMethod::kCmModel},
+               {"genesis-1-4.txt", "genesis-1-4.cm1.shz", "order2", 1, 0, SegmentMethod::kCmModel},
+               {"genesis-1-4.txt", "genesis-1-4.cm9.shz", "order2", 9, 0, SegmentMethod::kCm},
+               {"genesis-1-4.txt", "genesis-1-4.cm-default.shz", kDefaultModelName, 6, 0, SegmentMethod::kCmModel},
+               {"fax-gsdoc.raw", "fax-gsdoc.cm.shz", "order2", 6, 0, SegmentMethod::kCm}};
   for (const auto& c : cases) {
     INFO(c.file);
+    const auto original = test::read_file(kDir + c.source);
     const auto golden = test::read_file(kDir + c.file);
     const ArchiveInfo info = archive_read_info(golden.data(), golden.size());
-    REQUIRE(info.version == 9);
+    REQUIRE(info.version == 10);
     for (const SegmentInfo& s : info.segments) CHECK(s.method == c.method);
     REQUIRE(decompress(golden.data(), golden.size(), DecompressOptions{}) == original);
     CompressOptions o = test::order2_options();
@@ -90,28 +92,30 @@ TEST_CASE("golden archives of context mixing decode and re-encode byte for byte"
   }
 }
 
-// Formats 6, 7 and 8 (the CM's revisions 1 to 3), as the same commands wrote them before
-// formats 7, 8 and 9: decode only, so the older revisions stay pinned while encoders write
-// revision 4. Their blocks' flags name their revision (a flag that disagrees with the
-// version is corruption, not another revision). Format 8's level-9 archive holds a `cm`
-// block (order2's pmfs did not pay there), the others `cm+model` blocks. (Revision 4 differs
-// from 3 only on blocks over 512 KiB, which these are not: test_cm pins its configs.)
-TEST_CASE("golden archives of formats 6 to 8 (CM revisions 1 to 3) still decode", "[golden][cm]") {
+// Formats 6 to 9 (the CM's revisions 1 to 4), as the same commands wrote them before
+// formats 7 to 10: decode only, so the older revisions stay pinned while encoders write
+// revision 5. Their blocks' flags name their revision (a flag that disagrees with the
+// version is corruption, not another revision). The level-9 archives of formats 8 and 9
+// hold a `cm` block (order2's pmfs did not pay there), the others `cm+model` blocks.
+// (Revision 4 differs from 3 only on blocks over 512 KiB, which these are not: test_cm pins
+// its configs.)
+TEST_CASE("golden archives of formats 6 to 9 (CM revisions 1 to 4) still decode", "[golden][cm]") {
   const auto original = test::read_file(kDir + "genesis-1-4.txt");
-  for (unsigned version : {6u, 7u, 8u})
+  for (unsigned version : {6u, 7u, 8u, 9u})
     for (const char* name : {"cm", "cm1", "cm9", "cm-default"}) {
       INFO(name << " version " << version);
       const auto old = test::read_file(kDir + "genesis-1-4." + name + ".v" + std::to_string(version) + ".shz");
       const ArchiveInfo info = archive_read_info(old.data(), old.size());
       REQUIRE(info.version == version);
-      const bool plain = version == 8 && std::string(name) == "cm9";
+      const bool plain = version >= 8 && std::string(name) == "cm9";
       for (const SegmentInfo& s : info.segments)
         CHECK(s.method == (plain ? SegmentMethod::kCm : SegmentMethod::kCmModel));
       CHECK(decompress(old.data(), old.size(), DecompressOptions{}) == original);
       const uint8_t flags = old[info.header_size + 1];
       CHECK(((flags & kCmFlagRev2) != 0) == (version >= 7));
       CHECK(((flags & kCmFlagRev3) != 0) == (version >= 8));
-      CHECK((flags & kCmFlagRev4) == 0);
+      CHECK(((flags & kCmFlagRev4) != 0) == (version >= 9));
+      CHECK((flags & kCmFlagRev5) == 0);
     }
 }
 

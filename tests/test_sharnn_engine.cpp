@@ -81,7 +81,7 @@ TEST_CASE("engine: archives are identical across SIMD levels, batch sizes and th
   for (const SegmentInfo& s : info.segments) by_model += segment_uses_model(s.method);
   INFO("format " << info.version << ", " << by_model << " of " << info.segments.size() << " segments model-coded");
   REQUIRE(by_model * 2 >= info.segments.size());
-  REQUIRE(info.version == (cm_level ? 9u : 5u));
+  REQUIRE(info.version == (cm_level ? 10u : 5u));
   for (SimdLevel level : simd_available())
     for (size_t b : {1, 7, 64})
       for (unsigned threads : {1u, 2u}) {

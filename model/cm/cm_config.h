@@ -33,7 +33,7 @@ enum Ctx : uint32_t {
 };
 
 // The CM revision new blocks are coded with.
-constexpr int kCmRevision = 4;
+constexpr int kCmRevision = 5;
 
 struct CmConfig {
   uint32_t contexts = 0;   // Ctx bits
@@ -46,7 +46,8 @@ struct CmConfig {
   int counter_limit = 1023;  // StateMap update limit (slowest rate 1/(limit + 1.5))
   int revision = kCmRevision;  // 1: format 6's blocks; 2: format 7's (a sixth mixer, the model's APM, R3);
                                // 3: format 8's (one-sided inputs, the markup context, the final mixer by c1's class);
-                               // 4: format 9's (larger bucket tables at levels 4-7)
+                               // 4: format 9's (larger bucket tables at levels 4-7);
+                               // 5: format 10's (bitmap contexts at levels 4-9)
   uint32_t experiment = 0;   // development switches (tools/cm_tune --set exp=N); 0 in archives
 };
 

@@ -17,6 +17,9 @@ constexpr int kInputsPerContext(int revision) { return revision >= 3 ? 3 : 2; }
 // The final mixer's weight sets: by the bits of the byte so far; from revision 3, also by the
 // class of the previous byte (digit 0, letter 1, space 2, other 3).
 constexpr int kLayer2Sets = 256 * 4;
+// Revision 5 adds 256 sets selected by a bitmap's pixels (below) to it and to the first
+// first-layer mixer.
+constexpr int kImageSets = 256;
 uint32_t byte_class(uint8_t c) {
   if (word_char(c)) return 1;
   if (c == ' ') return 2;
@@ -30,6 +33,17 @@ constexpr int kLayer1 = 6;  // first-layer mixers, each selected by its own cont
 // have seen this decision, the match's state (at most 7) and the bit's position; (revision
 // 2) the byte two back and the bit's position.
 constexpr int kSets[kLayer1] = {256, 32 * 8, 256, 17 * 8, 9 * 8 * 8, 256 * 8};
+
+// Revision 5's bitmap contexts (1 bit per pixel, 8 pixels a byte, the leftmost in the top
+// bit, one row a record; fax pages, scans): each a direct table indexed by pixels around the
+// one being coded, from the three rows above (their bits aligned to the pixel) and the
+// pixels to its left. Used while the lane has a bitmap row length (LaneHistory::ilen) of at
+// least kImageMinRecord bytes; their inputs are 0 otherwise. kImageBits: each table's index
+// bits.
+constexpr int kImageContexts = 7;
+constexpr int kImageBits[kImageContexts] = {12, 15, 15, 21, 16, 20, 14};
+constexpr uint32_t kImageMinRecord = 8;
+constexpr int kImageLimit = 255;  // StateMap limit: a page's statistics drift
 
 }  // namespace
 
@@ -66,6 +80,9 @@ struct CmModel::Lane {
   // follows one part's habits helps it more than one that averages over all of them (the
   // tables, shared, are where lanes learn from each other).
   Mixer layer1[kLayer1], layer2;
+  // Revision 5: whether the lane is a bitmap, judged by the running mean squared errors
+  // (Q24, rate 2^-10) of the first pixel context and of the order-2 context.
+  int64_t err_image = 0, err_order2 = 0;
 };
 
 struct CmModel::Impl {
@@ -76,6 +93,7 @@ struct CmModel::Impl {
   size_t hashed_from = 0;  // contexts [hashed_from, n) live in the bucket table
   int n = 0;               // contexts
   int inputs = 0;
+  int image_at = 0;  // revision 5: where the bitmap inputs start (a multiple of 8)
   BucketTable table;
   std::vector<uint8_t> order0, order1;  // direct contexts: 17 nibble buckets per context
   std::vector<StateMap> maps;
@@ -84,6 +102,9 @@ struct CmModel::Impl {
   Indirect indirect;
   Apm<12, 1024> apm1, apm2;
   Apm<12, 1024> apm_model;  // revision 2: the model's probability refined by order 1
+  bool image = false;        // revision 5: bitmap contexts
+  bool image_ready = false;  // their tables allocated (when a lane first has a record length)
+  StateMap image_maps[kImageContexts];
   int layer1 = 5;           // first-layer mixers in use (6 in revision 2)
   std::vector<int32_t> x;                   // the inputs of one bit
   int32_t x2[Mixer::padded(kLayer1)] = {};  // the first layer's outputs
@@ -128,7 +149,13 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   }
   m.indirect = Indirect();
   m.layer1 = cfg.revision >= 2 ? 6 : 5;
+  m.image = cfg.revision >= 5 && (cfg.contexts & kRecord);
+  m.image_ready = false;
   m.inputs = m.n * kInputsPerContext(cfg.revision) + kFinders * 2 + 2 + (cfg.revision >= 2 ? 1 : 0) + 1;
+  // The bitmap inputs fill a vector of 8 of their own, which the mixers skip in lanes that
+  // are not bitmaps (their inputs are 0 there).
+  m.image_at = Mixer::padded(m.inputs);
+  if (m.image) m.inputs = m.image_at + kImageContexts;
   m.x.assign(size_t(Mixer::padded(m.inputs)), 0);
   m.apm1.reset(1 << cfg.apm_bits);
   m.apm2.reset(cfg.apm_order2 ? 1 << cfg.apm_bits : 1);
@@ -140,8 +167,11 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
     Lane& l = lanes_[i];
     l.base = i * m.lane_size;
     l.size = std::min(m.lane_size, size - l.base);
-    for (int k = 0; k < m.layer1; ++k) l.layer1[k].reset(m.inputs, kSets[k], 1 << 12, cfg.mixer_shift);
-    l.layer2.reset(m.layer1, cfg.revision >= 3 ? kLayer2Sets : 256, 65536 / m.layer1, cfg.mixer_shift);
+    for (int k = 0; k < m.layer1; ++k)
+      l.layer1[k].reset(m.inputs, kSets[k] + (k == 0 && m.image ? kImageSets : 0), 1 << 12, cfg.mixer_shift);
+    l.layer2.reset(m.layer1, (cfg.revision >= 3 ? kLayer2Sets : 256) + (m.image ? kImageSets : 0), 65536 / m.layer1,
+                   cfg.mixer_shift);
+    l.err_image = l.err_order2 = 0;
     context_hashes(l.history, buf + l.base, m.indirect, m.kinds, m.hashed_from, l.h);
   }
 }
@@ -186,6 +216,24 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     if (rev2 && model) m.apm_model.prefetch(row);
     if (m.cfg.apm_order2) m.apm2.prefetch(o2_row_of(c0));
   };
+  // Bitmap rows: the bytes above-left, above and above-right one, two and three records back.
+  const uint32_t rlen = l.history.ilen;
+  const bool image = m.image && rlen >= kImageMinRecord;
+  uint32_t rows[3] = {};
+  if (image) {
+    if (!m.image_ready) {
+      for (int i = 0; i < kImageContexts; ++i) m.image_maps[i].reset(1 << kImageBits[i], kImageLimit);
+      m.image_ready = true;
+    }
+    const uint8_t* lane = m.buf + l.base;
+    const size_t t = l.history.t;
+    for (size_t back = 1; back <= 3; ++back)
+      if (t >= back * rlen + 1) {
+        const size_t q = t - back * rlen;  // q + 1 < t: rlen >= 2
+        rows[back - 1] = uint32_t(lane[q - 1]) << 16 | uint32_t(lane[q]) << 8 | lane[q + 1];
+      }
+  }
+  const uint32_t left16 = uint32_t(l.history.hist & 0xFFFF);
   uint32_t c0 = 1, j = 1;
   prefetch_apms(c0);
   for (int bit = 7; bit >= 0; --bit) {
@@ -202,12 +250,20 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     // stretched probability once more where the history is one-sided, so the mixer can
     // trust a context that has never been contradicted more than one that has; a history
     // never seen gives no opinion.
+    // Where the lane is judged a bitmap (judged): the weight sets and APM rows the pixels
+    // select (image_sel), and the first pixel context's p, whose error is compared with
+    // order 2's.
+    int image_sel = -1;
+    bool judged = false;
+    uint32_t image_apm1 = 0, image_apm2 = 0, p_image = 0;
     int in = 0;
     int known_orders = 0;  // the order contexts that have seen this decision
+    uint32_t p_order2 = 32768;
     for (int k = 0; k < m.n; ++k) {
       m.state[k] = &m.cur[k][j];
       const uint8_t s = *m.state[k];
       const uint32_t p = m.maps[size_t(k)].p(s);
+      if (m.kinds[size_t(k)] == kOrder2 && s != 0) p_order2 = p;
       if (s == 0) {
         x[in++] = 0;
         x[in++] = 0;
@@ -251,10 +307,48 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
       if (rev2) x[in++] = 0;
     }
     x[in++] = 256;  // a bias
-    const int sel[kLayer1] = {int(c0), match_sel * 8 + bit, int(c1), model_sel * 8 + bit,
-                              (known_orders * 8 + std::min(match_sel, 7)) * 8 + bit, int(c2) * 8 + bit};
-    for (int i = 0; i < m.layer1; ++i) m.x2[i] = l.layer1[i].mix(x, sel[i]);
-    const int xm = l.layer2.mix(m.x2, rev3 ? int(c0 + 256 * byte_class(uint8_t(c1))) : int(c0));
+    if (m.image) {
+      in = m.image_at;
+      if (image) {
+        // The pixels to the left (the nearest in bit 0) and 2k + 1 pixels centred above.
+        const uint32_t left = left16 << (7 - bit) | (c0 ^ (1u << (7 - bit)));
+        auto above = [&](int row, int k) { return rows[row] >> (8 + bit - k) & ((1u << (2 * k + 1)) - 1); };
+        const uint32_t cx[kImageContexts] = {
+            (left & 15) | above(0, 2) << 4 | above(1, 1) << 9,
+            (left & 255) | above(0, 3) << 8,
+            (left & 3) | above(0, 1) << 2 | above(1, 2) << 5 | above(2, 2) << 10,
+            (left & 4095) | above(0, 4) << 12,
+            (left & 1) | above(0, 7) << 1,
+            ((left & 127) | above(0, 5) << 7 | above(1, 3) << 18) * kPhi >> 12,
+            above(0, 1) | above(1, 1) << 3 | above(2, 1) << 6 | (left & 31) << 9,
+        };
+        // Judged a bitmap: every pixel context is an input. Otherwise only the first is
+        // looked up, to keep judging, and the mixers skip the eight inputs (most lanes with
+        // rows are tables and records, where the large tables' misses cost more than they
+        // save).
+        judged = l.err_image < l.err_order2;
+        p_image = m.image_maps[0].p(cx[0]);
+        if (judged) {
+          x[in++] = stretch[p_image];
+          for (int i = 1; i < kImageContexts; ++i) x[in++] = stretch[m.image_maps[i].p(cx[i])];
+          image_sel = int((left & 7) | above(0, 2) << 3);
+          image_apm1 = (cx[1] | 1u << 25) * kPhi >> (32 - m.cfg.apm_bits);
+          image_apm2 = (cx[2] | 1u << 24) * kPhi >> (32 - m.cfg.apm_bits);
+        } else {
+          std::fill_n(x + m.image_at, kImageContexts, 0);
+        }
+      } else {
+        std::fill_n(x + m.image_at, kImageContexts, 0);
+      }
+    }
+    const int sel[kLayer1] = {image_sel >= 0 ? kSets[0] + image_sel : int(c0), match_sel * 8 + bit, int(c1),
+                              model_sel * 8 + bit, (known_orders * 8 + std::min(match_sel, 7)) * 8 + bit,
+                              int(c2) * 8 + bit};
+    const int active = m.image && !judged ? m.image_at : 0;
+    for (int i = 0; i < m.layer1; ++i) m.x2[i] = l.layer1[i].mix(x, sel[i], active);
+    const int xm = l.layer2.mix(m.x2, image_sel >= 0 ? kLayer2Sets + image_sel
+                                      : rev3     ? int(c0 + 256 * byte_class(uint8_t(c1)))
+                                                 : int(c0));
     const uint32_t pm = l.layer2.p();
     // The second nibble's bucket is one of two once three bits are known: fetch both
     // while this bit is coded.
@@ -264,11 +358,11 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
         m.table.prefetch(bucket_hash(l.h[k], (c0 << 1 | 1) - 15));
       }
     // Two APMs refine the mix: by the previous byte and the bits so far, and by the last
-    // two bytes (hashed).
-    const uint32_t a1 = m.apm1.map(o1_row, xm);
+    // two bytes (hashed); in a bitmap, by two pixel contexts (hashed).
+    const uint32_t a1 = m.apm1.map(image_sel >= 0 ? int(image_apm1) : o1_row, xm);
     uint32_t p;
     if (m.cfg.apm_order2) {
-      const uint32_t a2 = m.apm2.map(o2_row_of(c0), xm);
+      const uint32_t a2 = m.apm2.map(image_sel >= 0 ? int(image_apm2) : o2_row_of(c0), xm);
       p = (2 * pm + a1 + a2 + 2) >> 2;
     } else {
       p = (pm + a1 + 1) >> 1;
@@ -286,6 +380,18 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
       *m.state[k] = bh.next[*m.state[k]][y];
     }
     for (int f = 0; f < kFinders; ++f) m.match_map[f].update(y);
+    if (image) {
+      if (judged)
+        for (int i = 0; i < kImageContexts; ++i) m.image_maps[i].update(y);
+      else
+        m.image_maps[0].update(y);
+      auto sq = [&](uint32_t p) {
+        const int64_t e = (int64_t(y) << 12) - int64_t(p >> 4);
+        return e * e;
+      };
+      l.err_image += floor_shift(sq(p_image) - l.err_image, 10);
+      l.err_order2 += floor_shift(sq(p_order2) - l.err_order2, 10);
+    }
     c0 = c0 << 1 | uint32_t(y);
     j = j << 1 | uint32_t(y);
     if (bit > 0) prefetch_apms(c0);

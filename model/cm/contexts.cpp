@@ -86,6 +86,17 @@ void LaneHistory::learn(uint8_t b) {
       rcount1 = rcount2 = 0;
     }
   }
+  if (b != 0 && b != 255 && cpos[1][b] && r >= 8 && r == cpos[0][b] - cpos[1][b]) {
+    if (r == icand) {
+      icount = std::min<uint32_t>(icount + 1, 32);
+    } else if (icount <= 1) {
+      icand = r;
+      icount = 1;
+    } else {
+      --icount;
+    }
+    if (icount > 8) ilen = icand;
+  }
   cpos[3][b] = cpos[2][b];
   cpos[2][b] = cpos[1][b];
   cpos[1][b] = cpos[0][b];

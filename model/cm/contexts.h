@@ -46,6 +46,11 @@ struct LaneHistory {
   // counts, and the length in use (0: none).
   uint32_t cpos[4][256] = {};
   uint32_t rlen = 0, rlen1 = 0, rcount1 = 0, rlen2 = 0, rcount2 = 0;
+  // Bitmap rows (revision 5): a byte other than 0 and 255 seen twice at one distance of at
+  // least 8 votes for it; the candidate that keeps a majority (count over 8) is the row
+  // length in use (0: none). Quicker than rlen on pages of text, where a stroke's byte
+  // recurs one row down but also elsewhere in its row.
+  uint32_t ilen = 0, icand = 0, icount = 0;
   // Markup: the hash of the last tag's name (0: none yet), of the name being read (0: none),
   // and whether a '<' was seen with no '>' after it.
   uint32_t tag = 0, tag_name = 0;

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   shz_free(back);
   shz_stream_info info;
   CHECK(shz_stream_info_get(d, a, an, &info) == SHZ_OK);
-  CHECK(info.original_size == n && info.stream_size == an && info.frames == 1 && info.version == 9);
+  CHECK(info.original_size == n && info.stream_size == an && info.frames == 1 && info.version == 10);
   CHECK(strcmp(info.model, "shz-small-v5") == 0 || info.model[0] != 0);
 
   /* Frames through the stream calls (short reads), then a range of them. */

@@ -1,6 +1,6 @@
 // libFuzzer target: whatever the input, compress then decompress gives it back, for segment
 // sizes from 16 bytes to 4 KiB, with and without the match model, the mixing stage and
-// LZMA2, on 1 or 3 threads, or by context mixing (format 9) at every level, in one lane or
+// LZMA2, on 1 or 3 threads, or by context mixing (format 10) at every level, in one lane or
 // four, with order2 or a tiny random SHA-RNN (32 wide, a window of 8: the engine's paths,
 // cheap under the sanitizers), in one frame or in several. The first two bytes pick the
 // options.
