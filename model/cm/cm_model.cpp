@@ -103,7 +103,7 @@ struct CmModel::Impl {
   Apm<12, 1024> apm1, apm2;
   Apm<12, 1024> apm_model;  // revision 2: the model's probability refined by order 1
   bool image = false;        // revision 5: bitmap contexts
-  bool image_ready = false;  // their tables allocated (when a lane first has a record length)
+  bool image_ready = false;  // their tables allocated (when a lane first has a row length)
   StateMap image_maps[kImageContexts];
   int layer1 = 5;           // first-layer mixers in use (6 in revision 2)
   std::vector<int32_t> x;                   // the inputs of one bit
@@ -216,9 +216,9 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     if (rev2 && model) m.apm_model.prefetch(row);
     if (m.cfg.apm_order2) m.apm2.prefetch(o2_row_of(c0));
   };
-  // Bitmap rows: the bytes above-left, above and above-right one, two and three records back.
-  const uint32_t rlen = l.history.ilen;
-  const bool image = m.image && rlen >= kImageMinRecord;
+  // Bitmap rows: the bytes above-left, above and above-right one, two and three rows up.
+  const uint32_t row_len = l.history.ilen;
+  const bool image = m.image && row_len >= kImageMinRecord;
   uint32_t rows[3] = {};
   if (image) {
     if (!m.image_ready) {
@@ -228,8 +228,8 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     const uint8_t* lane = m.buf + l.base;
     const size_t t = l.history.t;
     for (size_t back = 1; back <= 3; ++back)
-      if (t >= back * rlen + 1) {
-        const size_t q = t - back * rlen;  // q + 1 < t: rlen >= 2
+      if (t >= back * row_len + 1) {
+        const size_t q = t - back * row_len;  // q + 1 < t: row_len >= 2
         rows[back - 1] = uint32_t(lane[q - 1]) << 16 | uint32_t(lane[q]) << 8 | lane[q + 1];
       }
   }
@@ -250,12 +250,6 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     // stretched probability once more where the history is one-sided, so the mixer can
     // trust a context that has never been contradicted more than one that has; a history
     // never seen gives no opinion.
-    // Where the lane is judged a bitmap (judged): the weight sets and APM rows the pixels
-    // select (image_sel), and the first pixel context's p, whose error is compared with
-    // order 2's.
-    int image_sel = -1;
-    bool judged = false;
-    uint32_t image_apm1 = 0, image_apm2 = 0, p_image = 0;
     int in = 0;
     int known_orders = 0;  // the order contexts that have seen this decision
     uint32_t p_order2 = 32768;
@@ -307,6 +301,12 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
       if (rev2) x[in++] = 0;
     }
     x[in++] = 256;  // a bias
+    // Where the lane is judged a bitmap (judged): the weight sets and APM rows the pixels
+    // select (image_sel), and the first pixel context's p, whose error is compared with
+    // order 2's.
+    int image_sel = -1;
+    bool judged = false;
+    uint32_t image_apm1 = 0, image_apm2 = 0, p_image = 0;
     if (m.image) {
       in = m.image_at;
       if (image) {
