@@ -5,13 +5,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <thread>
 
 #include "cm_codec.h"
 #include "cm_trial.h"
 #include "format.h"
 #include "model/cm/cm_model.h"
+#include "model/cm/cost_coder.h"
 #include "shz/model.h"
 #include "shz/shz.h"
 #include "test_util.h"
@@ -293,15 +293,7 @@ namespace {
 // The cost (bytes, the sum of -log2 p) of coding `in` through CmModel in one lane at `level`
 // by CM revision `revision`, with no model input.
 double cm_cost(const std::vector<uint8_t>& in, int level, int revision) {
-  struct Cost : cm::BitCoder {
-    uint8_t byte = 0;
-    double bits = 0;
-    int code(uint32_t p1, int bit) override {
-      const int y = byte >> bit & 1;
-      bits -= std::log2((y ? p1 : 65536 - p1) / 65536.0);
-      return y;
-    }
-  } cost;
+  cm::CostCoder cost;
   std::vector<uint8_t> buf(in.size());
   cm::CmModel m;
   m.reset(cm::cm_config_for(level, in.size(), revision), buf.data(), buf.size(), buf.size());

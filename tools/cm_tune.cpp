@@ -1,5 +1,5 @@
 // Development tool for the context-mixing stage: codes files through CmModel in lanes, as
-// formats 6 to 9 do, and prints each file's coded size (the sum of -log2 p over every bit, in
+// formats 6 to 10 do, and prints each file's coded size (the sum of -log2 p over every bit, in
 // bytes) and speed. With --model, the SHA-RNN's probabilities along each byte are computed
 // once per file and lane size and cached in --cache (16 bytes per input byte), so that
 // variants of the CM can be compared in seconds. Prints figures, decides nothing.
@@ -21,6 +21,7 @@
 
 #include "bench_input.h"
 #include "model/cm/cm_model.h"
+#include "model/cm/cost_coder.h"
 #include "model/sharnn/sharnn_predictor.h"
 #include "src/compress_parts.h"
 #include "shz/model.h"
@@ -31,18 +32,6 @@ using namespace shz;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// The cost of coding, not the bits: -log2 of each bit's probability, summed.
-class CostCoder : public cm::BitCoder {
- public:
-  uint8_t byte = 0;
-  double bits = 0;
-  int code(uint32_t p1, int bit) override {
-    const int y = byte >> bit & 1;
-    bits -= std::log2((y ? p1 : 65536 - p1) / 65536.0);
-    return y;
-  }
-};
 
 // The model's probabilities along every byte, lane by lane (each lane from a fresh state).
 std::vector<uint16_t> model_paths(const LoadedModel& model, const std::vector<uint8_t>& in, size_t lane,
@@ -211,7 +200,7 @@ int main(int argc, char** argv) {
     const auto t0 = Clock::now();
     cm::CmModel cmm;
     cmm.reset(cfg, buf.data(), buf.size(), lane_used);
-    CostCoder coder;
+    cm::CostCoder coder;
     const size_t lanes = cmm.lanes();
     for (size_t t = 0; t < lane_used; ++t)
       for (size_t i = 0; i < lanes; ++i) {
