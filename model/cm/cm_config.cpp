@@ -59,11 +59,10 @@ uint64_t cm_memory(int level, uint64_t size) {
   const CmConfig c = cm_config_for(level, size);
   const uint64_t apms = 3 * (uint64_t(50) << 16) * 2;
   const uint64_t finders = (c.match_min[1] ? 2 : 1) * (uint64_t(4) << c.match_bits);
-  // Revision 5's bitmap tables (cm_model.cpp's kImageBits; allocated only where a lane finds
-  // a row length), 4 bytes an entry.
-  const uint64_t image = (c.contexts & kRecord) ? uint64_t(4) * ((1 << 12) + (2 << 15) + (1 << 21) + (1 << 16) +
-                                                                 (1 << 20) + (1 << 14))
-                                                : 0;
+  // Revision 5's bitmap tables (allocated only where a lane finds a row length).
+  uint64_t image = 0;
+  if (c.contexts & kRecord)
+    for (int bits : kImageBits) image += uint64_t(4) << bits;
   return (uint64_t(16) << c.table_bits) + finders + 2 * size + apms + 256 * 17 * 16 + 65536 * 2 + image;
 }
 

@@ -32,6 +32,11 @@ enum Ctx : uint32_t {
   kMarkup = 1u << 18,    // the markup tag last opened, whether inside it, the last two bytes (revision 3)
 };
 
+// Revision 5's bitmap contexts (cm_model.cpp) at the levels with kRecord: each one's table
+// has 2^kImageBits[i] StateMap entries of 4 bytes.
+constexpr int kImageContexts = 7;
+constexpr int kImageBits[kImageContexts] = {12, 15, 15, 21, 16, 20, 14};
+
 // The CM revision new blocks are coded with.
 constexpr int kCmRevision = 5;
 

@@ -38,10 +38,7 @@ constexpr int kSets[kLayer1] = {256, 32 * 8, 256, 17 * 8, 9 * 8 * 8, 256 * 8};
 // bit, one row a record; fax pages, scans): each a direct table indexed by pixels around the
 // one being coded, from the three rows above (their bits aligned to the pixel) and the
 // pixels to its left. Used while the lane has a bitmap row length (LaneHistory::ilen) of at
-// least kImageMinRecord bytes; their inputs are 0 otherwise. kImageBits: each table's index
-// bits.
-constexpr int kImageContexts = 7;
-constexpr int kImageBits[kImageContexts] = {12, 15, 15, 21, 16, 20, 14};
+// least kImageMinRecord bytes; their inputs are 0 otherwise. Their tables: cm_config.h.
 constexpr uint32_t kImageMinRecord = 8;
 constexpr int kImageLimit = 255;  // StateMap limit: a page's statistics drift
 
