@@ -4,7 +4,7 @@
 set -eu
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-head -c 20000 "$3/corpora/kjv-pentateuch.txt" >"$T/in.txt"
+head -c 10000 "$3/corpora/kjv-pentateuch.txt" >"$T/in.txt"
 "$1" "$T/in.txt" "$T/c.shz"
 "$2" -c "$T/in.txt" >"$T/cli.shz"
 cmp "$T/c.shz" "$T/cli.shz" && echo "c_api: the C API's default archive is the CLI's, byte for byte"
