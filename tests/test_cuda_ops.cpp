@@ -1,7 +1,8 @@
 // Every CUDA operation on its own against the CPU reference (the scalar row operations and
 // kernels), with equality: LayerNorm (+ quantisation), matmul, the LSTM step, attention
 // (write, scores, softmax, mix), Boom and the output pmf, on random inputs that include
-// saturating values. Skips, saying so, without a usable GPU; tools/device-check runs them.
+// saturating values; and the whole step program op by op against the CPU engine (op_by_op.h).
+// Skips, saying so, without a usable GPU; tools/device-check runs them.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -11,9 +12,11 @@
 #include "engine_fixture.h"
 #include "model/cuda/cuda_backend.h"
 #include "model/cuda/op_check.h"
+#include "model/sharnn/cpu_executor.h"
 #include "model/sharnn/kernels.h"
 #include "model/sharnn/rows.h"
 #include "model/sharnn/sharnn_ops.h"
+#include "op_by_op.h"
 #include "test_util.h"
 
 using namespace shz;
@@ -160,4 +163,13 @@ TEST_CASE("cuda ops: Boom and the output pmf equal the CPU's", "[cuda]") {
   std::vector<uint32_t*> pp{&pmf[0], &pmf[256], &pmf[512]};
   row_ops_scalar().head(acc.data(), 3, flat, pp.data());
   CHECK(cuda::op_check::head_pmf(acc, 3, flat) == pmf);
+}
+
+TEST_CASE("cuda ops: every op of the step program equals the CPU's, op by op", "[cuda]") {
+  if (!gpu_or_skip()) return;
+  const auto model = test::small_model();  // window 24: the rings wrap within the 60 steps
+  CpuExecutor want(model, SimdLevel::kScalar);
+  auto got = cuda::make_executor(model, test::tuning());
+  const auto seen = test::require_same_op_by_op(*model, want, *got, 6, test::corpus("jargon-4.4.7.txt", 400), 60);
+  CHECK(seen.size() == 12);  // every kind but the development-only head adaptation (CPU only)
 }

@@ -14,11 +14,13 @@
 #include <vector>
 
 #include "coder/pmf_coding.h"
+#include "model/sharnn/cpu_executor.h"
 #include "model/sharnn/kernels.h"
 #include "model/sharnn/random_model.h"
 #include "model/sharnn/sharnn_predictor.h"
 #include "shz/shz.h"
 #include "engine_fixture.h"
+#include "op_by_op.h"
 #include "test_util.h"
 #include "segment_codec.h"
 #include "util/bytes.h"
@@ -43,6 +45,16 @@ TEST_CASE("engine: pmfs are valid and identical on every SIMD level, alone or in
     CHECK(pmfs_of(p, text, 64, 37, others) == alone);  // slot 37 among 63 busy, ragged streams
     CHECK(pmfs_of(p, text, 7, 0, others) == alone);
   }
+}
+
+TEST_CASE("engine: every op of the step program gives the scalar engine's numbers on this level", "[engine]") {
+  // The level in use (SHZ_SIMD; ctest's simd_* entries run each one this CPU has).
+  const SimdLevel level = simd_parse(test::tuning().simd);
+  const auto model = small_model();
+  CpuExecutor want(model, SimdLevel::kScalar), got(model, level);
+  INFO(simd_name(level));
+  const auto seen = require_same_op_by_op(*model, want, got, 6, test::corpus("jargon-4.4.7.txt", 400), 60);
+  CHECK(seen.size() == 12);  // every kind but the development-only head adaptation
 }
 
 TEST_CASE("engine: a random model actually depends on its input", "[engine]") {

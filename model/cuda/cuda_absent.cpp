@@ -15,6 +15,10 @@ std::string memory_report() { return {}; }
 double int8_peak_macs() { return 0; }
 double dram_bytes_per_s() { return 0; }
 
+std::unique_ptr<sharnn::StepExecutor> make_executor(std::shared_ptr<const sharnn::Model>, const EngineTuning&) {
+  throw Error(ErrorCode::kUsage, "device cuda: this shz was built without CUDA (nvcc was not found at build time)");
+}
+
 std::unique_ptr<Predictor> make_predictor(std::shared_ptr<const sharnn::Model>, ModelIdentity, size_t, const EngineTuning&) {
   throw Error(ErrorCode::kUsage, "device cuda: this shz was built without CUDA (nvcc was not found at build time)");
 }

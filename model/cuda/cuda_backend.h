@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/sharnn/sharnn_model.h"
+#include "model/sharnn/step_executor.h"
 #include "shz/model.h"
 #include "shz/predictor.h"
 
@@ -23,6 +24,11 @@ double int8_peak_macs();
 // The device's DRAM bandwidth in bytes per second from its memory clock and bus width (both
 // data rates counted), or 0 without a device.
 double dram_bytes_per_s();
+
+// The step program's ops on the GPU (for the op-by-op equality test; make_predictor runs
+// it). Throws Error(kUsage) when CUDA is unavailable.
+std::unique_ptr<sharnn::StepExecutor> make_executor(std::shared_ptr<const sharnn::Model> model,
+                                                    const EngineTuning& tuning);
 
 // A SHA-RNN predictor running on the GPU with `batch` streams stepped together, graphs,
 // tensor cores and profiling as `tuning` says; its pmfs are bit-identical to the CPU

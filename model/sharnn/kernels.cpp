@@ -136,6 +136,18 @@ void attn_memory_write(AttnMemory& m, int pos, const int8_t* row) {
   }
 }
 
+void attn_memory_read(const AttnMemory& m, int pos, int8_t* row) {
+  const size_t d = size_t(m.d);
+  if (m.level == SimdLevel::kScalar) {
+    std::copy(m.rows.begin() + long(size_t(pos) * d), m.rows.begin() + long(size_t(pos + 1) * d), row);
+    return;
+  }
+  const size_t lanes = size_t(pos_lanes(m.level));
+  const int8_t* blk = m.by_pos.data() + size_t(pos) / lanes * lanes * d;
+  const size_t lane = size_t(pos) % lanes;
+  for (size_t i = 0; i < d; ++i) row[i] = blk[((i / 2) * lanes + lane) * 2 + (i % 2)];
+}
+
 void attn_scores(const AttnMemory& m, const int16_t* q, int n, int64_t* scores) {
   assert(m.d % 16 == 0 && m.d <= 4096 && n <= m.window);
   if (m.level == SimdLevel::kAvx512Vnni) return attn_scores_avx512(m, q, n, scores);

@@ -58,6 +58,8 @@ constexpr int kMixChunk = 128;
 void attn_memory_init(AttnMemory& m, SimdLevel level, int window, int d);
 // Stores `row` (d int8 values) at ring position `pos`.
 void attn_memory_write(AttnMemory& m, int pos, const int8_t* row);
+// Reads ring position `pos` back into `row` (d values; for tests comparing backends).
+void attn_memory_read(const AttnMemory& m, int pos, int8_t* row);
 
 // Attention scores: scores[j] = sum_i q[i] * mem_j[i] for positions j < n, exactly.
 // Preconditions: |q[i]| <= 32767, d a multiple of 16 and <= 4096.
