@@ -1,40 +1,24 @@
 #include "mixer.h"
 
-#include <cstdio>
-#include <cstdlib>
+#include "util/checked_once.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#endif
-
-// The sanitizer build (tools/test's second pass) checks these two loops per call, not per
-// element: UBSan's check of every product kept them from vectorising, and with ASan's check
-// of every read they were half of that pass's context-mixing time. What it checks instead is
-// what the bound proof in mixer.h rests on (|x| < 2^12, |w| <= 2^19, |e| <= 2^12: then no
-// product or sum overflows) and that both vectors are readable over all n entries (the only
-// memory the loops touch). Release builds compile none of it.
-#if defined(__SANITIZE_ADDRESS__) && !defined(NDEBUG)
-#define SHZ_MIXER_CHECKED 1
-#define SHZ_MIXER_ATTR __attribute__((no_sanitize("address", "undefined")))
-#else
-#define SHZ_MIXER_CHECKED 0
-#define SHZ_MIXER_ATTR
-#endif
+// The sanitizer build checks these two loops once a call (util/checked_once.h): UBSan's check
+// of every product kept them from vectorising, and with ASan's check of every read they were
+// half of that pass's context-mixing time. What it checks instead is what the bound proof in
+// mixer.h rests on (|x| < 2^12, |w| <= 2^19, |e| <= 2^12: then no product or sum overflows)
+// and that both vectors are readable over all n entries (the only memory the loops touch).
 
 namespace shz::cm {
 namespace {
 
 // floor(v / 2^s) for either sign, written so that it vectorises (an arithmetic shift).
 // (The attribute: GCC inlines a function only into one sanitized alike.)
-SHZ_MIXER_ATTR inline int32_t floor_shift32(int32_t v, int s) { return v >= 0 ? v >> s : ~(~v >> s); }
+SHZ_CHECKED_ONCE_ATTR inline int32_t floor_shift32(int32_t v, int s) { return v >= 0 ? v >> s : ~(~v >> s); }
 
-#if SHZ_MIXER_CHECKED
-[[noreturn]] void broken(const char* what, int n) {
-  std::fprintf(stderr, "mixer: %s (n = %d)\n", what, n);
-  std::abort();
-}
+#if SHZ_CHECKED_ONCE
+[[noreturn]] void broken(const char* what, int n) { checked_once_fail("mixer: %s (n = %d)", what, n); }
 
-SHZ_MIXER_ATTR void check(const int32_t* x, const int32_t* w, int n, int32_t e) {
+SHZ_CHECKED_ONCE_ATTR void check(const int32_t* x, const int32_t* w, int n, int32_t e) {
   if (n < 0 || n % 8) broken("length not a multiple of 8", n);
   // Each vector lies in one allocation (a std::vector or an array: no redzone inside), so
   // its first and last entries being readable is all of it being readable (the whole range
@@ -61,9 +45,9 @@ SHZ_MIXER_ATTR void check(const int32_t* x, const int32_t* w, int n, int32_t e) 
 
 // Integer loops: every instruction set computes the same values; the clones only pick the
 // widest vectors the CPU has (resolved once, when the program loads).
-__attribute__((target_clones("avx512f", "avx2", "default"))) SHZ_MIXER_ATTR
+__attribute__((target_clones("avx512f", "avx2", "default"))) SHZ_CHECKED_ONCE_ATTR
 int32_t mixer_dot(const int32_t* x, const int32_t* w, int n) {
-#if SHZ_MIXER_CHECKED
+#if SHZ_CHECKED_ONCE
   check(x, w, n, 0);
 #endif
   int32_t sum = 0;
@@ -71,9 +55,9 @@ int32_t mixer_dot(const int32_t* x, const int32_t* w, int n) {
   return sum;
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) SHZ_MIXER_ATTR
+__attribute__((target_clones("avx512f", "avx2", "default"))) SHZ_CHECKED_ONCE_ATTR
 void mixer_train(const int32_t* x, int32_t* w, int n, int32_t e, int shift) {
-#if SHZ_MIXER_CHECKED
+#if SHZ_CHECKED_ONCE
   check(x, w, n, e);
 #endif
   for (int i = 0; i < n; ++i) {

@@ -7,23 +7,13 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "util/checked_once.h"
 
-// The sanitizer build checks matmul once a call, not every access: ASan's and UBSan's
+// The sanitizer build checks matmul once a call (util/checked_once.h): ASan's and UBSan's
 // per-access checks kept its loops from being optimised (three quarters of every SHA-RNN
 // test's time there). What it checks instead (matmul_checked) is what keeps every access in
 // bounds: the packed matrix holds exactly the padded shape the loops walk, and x and acc
-// are readable and writable over the k rows they cover. Release builds compile none of it.
-#if defined(__SANITIZE_ADDRESS__) && !defined(NDEBUG)
-#include <sanitizer/asan_interface.h>
-
-#include <cstdio>
-#include <cstdlib>
-#define SHZ_MATMUL_CHECKED 1
-#define SHZ_MATMUL_ATTR __attribute__((no_sanitize("address", "undefined")))
-#else
-#define SHZ_MATMUL_CHECKED 0
-#define SHZ_MATMUL_ATTR
-#endif
+// are readable and writable over the k rows they cover.
 
 namespace shz::sharnn {
 namespace {
@@ -31,12 +21,9 @@ namespace {
 #include "isa_scratch.inc"
 #include "isa_mix_split.inc"
 
-#if SHZ_MATMUL_CHECKED
+#if SHZ_CHECKED_ONCE
 void matmul_checked(const PackedMatrix& m, const int8_t* x, int k, const int32_t* acc) {
-  auto fail = [&](const char* what) {
-    std::fprintf(stderr, "matmul_avx2: %s (%d x %d, k = %d)\n", what, m.rows, m.cols, k);
-    std::abort();
-  };
+  auto fail = [&](const char* what) { checked_once_fail("matmul_avx2: %s (%d x %d, k = %d)", what, m.rows, m.cols, k); };
   if (m.rows_pad % 8 || m.cols_pad % 2 || m.rows > m.rows_pad || m.cols > m.cols_pad || k < 0)
     fail("a shape the kernel does not walk");
   if (m.w16.size() != size_t(m.rows_pad) * size_t(m.cols_pad)) fail("a packed matrix of another size");
@@ -48,7 +35,7 @@ void matmul_checked(const PackedMatrix& m, const int8_t* x, int k, const int32_t
 
 // NB blocks of 8 output rows x R input rows, over all columns.
 template <int NB, int R>
-SHZ_MATMUL_ATTR void tile(const PackedMatrix& m, const uint32_t* xp, int pairs, int rb, int r0, int32_t* acc) {
+SHZ_CHECKED_ONCE_ATTR void tile(const PackedMatrix& m, const uint32_t* xp, int pairs, int rb, int r0, int32_t* acc) {
   __m256i a[NB][R];
   for (int b = 0; b < NB; ++b)
     for (int r = 0; r < R; ++r) a[b][r] = _mm256_setzero_si256();
@@ -79,7 +66,7 @@ SHZ_MATMUL_ATTR void tile(const PackedMatrix& m, const uint32_t* xp, int pairs, 
 }
 
 template <int NB>
-SHZ_MATMUL_ATTR void tile_rows(const PackedMatrix& m, const uint32_t* xp, int pairs, int rb, int r0, int n, int32_t* acc) {
+SHZ_CHECKED_ONCE_ATTR void tile_rows(const PackedMatrix& m, const uint32_t* xp, int pairs, int rb, int r0, int n, int32_t* acc) {
   switch (n) {
     case 1: return tile<NB, 1>(m, xp, pairs, rb, r0, acc);
     case 2: return tile<NB, 2>(m, xp, pairs, rb, r0, acc);
@@ -92,8 +79,8 @@ SHZ_MATMUL_ATTR void tile_rows(const PackedMatrix& m, const uint32_t* xp, int pa
 
 }  // namespace
 
-SHZ_MATMUL_ATTR void matmul_avx2(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) {
-#if SHZ_MATMUL_CHECKED
+SHZ_CHECKED_ONCE_ATTR void matmul_avx2(const PackedMatrix& m, const int8_t* x, int k, int32_t* acc) {
+#if SHZ_CHECKED_ONCE
   matmul_checked(m, x, k, acc);
 #endif
   const int pairs = m.cols_pad / 2;
