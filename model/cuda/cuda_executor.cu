@@ -250,31 +250,9 @@ class CudaExecutor final : public sharnn::StepExecutor {
   int32_t* i32(Buf b) { return i32_.at(b).get(); }
   int8_t* i8(Buf b) { return b == Buf::kQ8 ? q8_.get() : hin_.get(); }
 
-  const DevLN& layernorm_of(const Op& op) const {
-    const DevLayer& D = layers_[size_t(op.layer)];
-    switch (op.ln) {
-      case sharnn::LnId::kStart: return D.ln_start;
-      case sharnn::LnId::kMem: return D.ln_mem;
-      case sharnn::LnId::kMid: return D.ln_mid;
-      case sharnn::LnId::kQ: return D.ln_q;
-      case sharnn::LnId::kFf: return D.ln_ff;
-      case sharnn::LnId::kXff: return D.ln_xff;
-      case sharnn::LnId::kNone: break;
-    }
-    throw std::logic_error("step program: a LayerNorm op names no LayerNorm");
-  }
-
+  const DevLN& layernorm_of(const Op& op) const { return sharnn::layer_layernorm(layers_[size_t(op.layer)], op.ln); }
   const DevLinear& weight(const Op& op) const {
-    if (op.weight == sharnn::WeightId::kHead) return head_;
-    const DevLayer& D = layers_[size_t(op.layer)];
-    switch (op.weight) {
-      case sharnn::WeightId::kIh: return D.w_ih;
-      case sharnn::WeightId::kHh: return D.w_hh;
-      case sharnn::WeightId::kQ: return D.w_q;
-      case sharnn::WeightId::kBoom: return D.w_boom;
-      default: break;
-    }
-    throw std::logic_error("step program: an op names no weight");
+    return op.weight == sharnn::WeightId::kHead ? head_ : sharnn::layer_weight(layers_[size_t(op.layer)], op.weight);
   }
 
   // Captures the program's launches into an executable graph, or returns null and turns

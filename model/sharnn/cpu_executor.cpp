@@ -85,15 +85,7 @@ int8_t* CpuExecutor::buf8(Buf b) {
 }
 
 const PackedMatrix& CpuExecutor::packed(const Op& op) const {
-  if (op.weight == WeightId::kHead) return head_;
-  const Packed& P = packed_.at(size_t(op.layer));
-  switch (op.weight) {
-    case WeightId::kIh: return P.w_ih;
-    case WeightId::kHh: return P.w_hh;
-    case WeightId::kQ: return P.w_q;
-    case WeightId::kBoom: return P.w_boom;
-    default: throw std::logic_error("step program: a matmul names no weight");
-  }
+  return op.weight == WeightId::kHead ? head_ : layer_weight(packed_.at(size_t(op.layer)), op.weight);
 }
 
 void CpuExecutor::run(const Op& op) {

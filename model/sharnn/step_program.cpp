@@ -1,7 +1,6 @@
 #include "step_program.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 namespace shz::sharnn {
 namespace {
@@ -122,31 +121,11 @@ const char* op_name(OpKind kind) {
 }
 
 const QLayerNorm& op_layernorm(const Model& M, const Op& op) {
-  const Layer& L = M.layers.at(size_t(op.layer));
-  switch (op.ln) {
-    case LnId::kStart: return L.ln_start;
-    case LnId::kMem: return L.ln_mem;
-    case LnId::kMid: return L.ln_mid;
-    case LnId::kQ: return L.ln_q;
-    case LnId::kFf: return L.ln_ff;
-    case LnId::kXff: return L.ln_xff;
-    case LnId::kNone: break;
-  }
-  throw std::logic_error("step program: a LayerNorm op names no LayerNorm");
+  return layer_layernorm(M.layers.at(size_t(op.layer)), op.ln);
 }
 
 const QLinear& op_weight(const Model& M, const Op& op) {
-  if (op.weight == WeightId::kHead) return M.head;
-  const Layer& L = M.layers.at(size_t(op.layer));
-  switch (op.weight) {
-    case WeightId::kIh: return L.w_ih;
-    case WeightId::kHh: return L.w_hh;
-    case WeightId::kQ: return L.w_q;
-    case WeightId::kBoom: return L.w_boom;
-    case WeightId::kHead:
-    case WeightId::kNone: break;
-  }
-  throw std::logic_error("step program: an op names no weight");
+  return op.weight == WeightId::kHead ? M.head : layer_weight(M.layers.at(size_t(op.layer)), op.weight);
 }
 
 size_t buf_cols(const HyperParams& hp, Buf b) {

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "sharnn_model.h"
@@ -54,6 +55,35 @@ struct Op {
 std::vector<Op> step_program(const Model& M, bool head_adaptation = false);
 
 const char* op_name(OpKind kind);
+
+// A layer's LayerNorm or weight named by id, in any backend's layer type with the fields of
+// Layer (ln_start ... w_boom): the CPU's Layer, the GPU's copy of it.
+template <class L>
+auto& layer_layernorm(L& layer, LnId id) {
+  switch (id) {
+    case LnId::kStart: return layer.ln_start;
+    case LnId::kMem: return layer.ln_mem;
+    case LnId::kMid: return layer.ln_mid;
+    case LnId::kQ: return layer.ln_q;
+    case LnId::kFf: return layer.ln_ff;
+    case LnId::kXff: return layer.ln_xff;
+    case LnId::kNone: break;
+  }
+  throw std::logic_error("step program: a LayerNorm op names no LayerNorm");
+}
+template <class L>
+auto& layer_weight(L& layer, WeightId id) {
+  switch (id) {
+    case WeightId::kIh: return layer.w_ih;
+    case WeightId::kHh: return layer.w_hh;
+    case WeightId::kQ: return layer.w_q;
+    case WeightId::kBoom: return layer.w_boom;
+    case WeightId::kHead:  // the output layer is the model's, not a layer's
+    case WeightId::kNone: break;
+  }
+  throw std::logic_error("step program: an op names no layer weight");
+}
+
 // What an op names, resolved against the model.
 const QLayerNorm& op_layernorm(const Model& M, const Op& op);
 const QLinear& op_weight(const Model& M, const Op& op);
