@@ -47,13 +47,11 @@ void ProgramPredictor::update(const size_t* slots, size_t n, const uint8_t* byte
 
 void ProgramPredictor::step(const size_t* slots, size_t k, const uint8_t* bytes) {
   pmf_ptr_.resize(k);
-  for (size_t r = 0; r < k; ++r) {
-    pmf_ptr_[r] = &pmf_[slots[r] * 256];
-    fresh_[slots[r]] = false;
-  }
+  for (size_t r = 0; r < k; ++r) pmf_ptr_[r] = &pmf_[slots[r] * 256];
   exec_->bind(slots, k, bytes, pmf_ptr_.data());
   exec_->run_all(program_);
   exec_->finish();
+  for (size_t r = 0; r < k; ++r) fresh_[slots[r]] = false;  // only once their pmfs are there
 }
 
 }  // namespace shz::sharnn
