@@ -24,40 +24,6 @@
 namespace shz {
 namespace {
 
-// The model's trial: kTrial bytes of a block (from a third of the way in, where there is
-// room: a file's start is often unlike the rest) coded with and without the model, as lanes
-// (src/cm_trial.h); only the second half of each lane counts, so that the statistics are
-// warm as they are in most of a block
-// (a cold start still flatters it: on the development set the trial's gain was 2-3 times
-// the whole file's). The model is kept when it saves at least 8% there, about 3% of a whole
-// file: it costs ten times the time of the rest.
-constexpr size_t kTrial = 64 << 10;
-// Smaller blocks are coded both ways and keep the smaller: the trial, its lanes at batch 1,
-// would cost as much model time as the block itself (its lanes share the threads), and
-// the context mixing alone is cheap beside the model.
-constexpr size_t kBothBelow = 3 * kTrial;
-size_t trial_at(size_t size) { return size >= 3 * kTrial ? size / 3 : 0; }
-
-// The trial's lanes: each runs the model on a thread of its own, so a single block's trial
-// takes half the time on 2 cores. Only the second half of each lane counts.
-constexpr size_t kTrialLanes = 2;
-// The first pass's work for one block, as separate tasks so that they run side by side when
-// there are fewer blocks than threads: the model over each of the trial's lanes, LZMA2, the
-// trial without the model (the trial with it follows, once its lanes' model runs are done).
-constexpr size_t kLzmaTask = kTrialLanes, kWithoutTask = kTrialLanes + 1, kFirstPassTasks = kTrialLanes + 2;
-
-// The trial's verdict: the model is kept when it saves 8% of the trial's cost; `why` says
-// what the trial found.
-bool model_pays(const CmEncodeJob& block, size_t with, size_t without, std::string& why) {
-  const bool pays = with * 25 < without * 23;
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "model trial at byte %zu: %zu bytes with it, %zu without (%.1f%% saved; 8%% needed): %s",
-                trial_at(block.size), with, without,
-                without ? 100.0 * (double(without) - double(with)) / double(without) : 0.0, pays ? "kept" : "left out");
-  why = buf;
-  return pays;
-}
-
 // Per level: the largest block, and the most lanes a block is cut into (each at least
 // kMinLane bytes). More lanes are bigger model batches (faster: engine_bench) and cost
 // about 0.75% per doubling on the development set (docs/RESULTS.md).
@@ -113,43 +79,67 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   auto tick = [&] {
     if (opt.progress) opt.progress(Progress{counter.bytes_in, counter.bytes_coded, counter.bytes_finished, size});
   };
-  // First, block by block in parallel: LZMA2 (fast beside the rest; its size bounds the
-  // others'), whether the bytes look like machine code, and whether the model pays.
+  // First, block by block in parallel: whether the bytes look like machine code, and whether
+  // the model pays (src/cm_trial.h: the probe, then the full trial where the probe leaves it
+  // open), and LZMA2 (fast beside the rest; its size bounds the others') for the blocks that
+  // may have the model. Blocks the probe rules out run their LZMA2 beside their context mixing.
   std::vector<std::vector<uint8_t>> lzma(count);
-  std::vector<char> have_lzma(count, 0);
+  std::vector<char> have_lzma(count, 0), lzma_done(count, 0);
   std::vector<std::string> trial_notes(count);
   std::vector<char> both(count, 0);  // small blocks: coded with the model and without
   {
-    std::vector<char> trial(count, 0);
+    std::vector<char> trial(count, 0), open(count, 0);  // open: the probe left the model in
     std::vector<CmTrial> trials(count);
     for (size_t i = 0; i < count; ++i) {
       CmEncodeJob& j = jobs[i];
       j.x86 = x86_filter_looks_useful(j.data, j.size);
-      trial[i] = opt.model_trial && j.size >= kBothBelow;
+      trial[i] = opt.model_trial && j.size >= kCmTrialMin;
       if (!trial[i]) continue;
-      const size_t at = trial_at(j.size);
-      trials[i] = cm_trial_start(j.data + at, std::min(j.size - at, kTrial), j.level, j.x86, kTrialLanes);
+      const size_t at = cm_trial_at(j.size);
+      trials[i] = cm_trial_start(j.data + at, std::min(j.size - at, kCmTrial), j.level, j.x86, kCmTrialLanes);
     }
-    std::vector<size_t> with(count, 0), without(count, 0);
-    const size_t tasks = count * kFirstPassTasks;
-    std::vector<std::unique_ptr<Predictor>> trial_model(std::min<size_t>(threads, tasks));
-    parallel_run(unsigned(trial_model.size()), tasks, [&](unsigned w, size_t t) {
-      const size_t i = t / kFirstPassTasks, task = t % kFirstPassTasks;
-      const CmEncodeJob& j = jobs[i];
-      if (task == kLzmaTask) {
-        have_lzma[i] = opt.lzma_fallback && lzma_try(data, j.data, j.size, lzma[i]);
-      } else if (trial[i] && task == kWithoutTask) {
+    // Per block: each trial lane's model run (its own predictor, so that the full trial goes
+    // on where the probe stopped, on any thread), then one more task.
+    constexpr size_t kTasks = kCmTrialLanes + 1;
+    std::vector<std::unique_ptr<Predictor>> lane_model(count * kCmTrialLanes);
+    auto run_lane = [&](size_t i, size_t lane, size_t to) {
+      std::unique_ptr<Predictor>& p = lane_model[i * kCmTrialLanes + lane];
+      if (!p) {
+        p = model->make(opt.engine);
+        p->begin(1);
+      }
+      cm_trial_model(trials[i], lane, *p, to);
+    };
+    const unsigned workers = unsigned(std::min<size_t>(threads, count * kTasks));
+    std::vector<CmTrialCost> with(count), without(count);
+    parallel_run(workers, count * kTasks, [&](unsigned, size_t t) {
+      const size_t i = t / kTasks, task = t % kTasks;
+      if (!trial[i]) return;
+      if (task == kCmTrialLanes)
         without[i] = cm_trial_cost(trials[i], false);
-      } else if (trial[i]) {
-        if (!trial_model[w]) {
-          trial_model[w] = model->make(opt.engine);
-          trial_model[w]->begin(1);
-        }
-        cm_trial_model(trials[i], task, *trial_model[w]);
+      else
+        run_lane(i, task, kCmProbe);
+    }, tick);
+    for (size_t i = 0; i < count; ++i) {
+      if (!trial[i]) continue;
+      char at[64];
+      std::snprintf(at, sizeof at, "model trial at byte %zu: ", cm_trial_at(jobs[i].size));
+      std::string why;
+      open[i] = !cm_probe_rules_out(cm_trial_probe_model_cost(trials[i]), without[i].probe, why);
+      trial_notes[i] = at + why + (open[i] ? "" : ": left out");
+    }
+    parallel_run(workers, count * kTasks, [&](unsigned, size_t t) {
+      const size_t i = t / kTasks, task = t % kTasks;
+      if (task < kCmTrialLanes) {
+        if (open[i]) run_lane(i, task, SIZE_MAX);
+      } else if (!trial[i] || open[i]) {
+        have_lzma[i] = opt.lzma_fallback && lzma_try(data, jobs[i].data, jobs[i].size, lzma[i]);
+        lzma_done[i] = 1;
       }
     }, tick);
+    lane_model.clear();
     parallel_run(unsigned(std::min<size_t>(threads, count)), count, [&](unsigned, size_t i) {
-      if (trial[i]) with[i] = cm_trial_cost(trials[i], true);
+      if (open[i]) with[i] = cm_trial_cost(trials[i], true);
     }, tick);
     for (size_t i = 0; i < count; ++i) {
       CmEncodeJob& j = jobs[i];
@@ -160,8 +150,12 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       } else if (!trial[i]) {
         j.model = true;
         both[i] = 1;
+      } else if (!open[i]) {
+        j.model = false;
       } else {
-        j.model = model_pays(j, with[i], without[i], trial_notes[i]);
+        std::string why;
+        j.model = cm_trial_model_pays(with[i].second_halves, without[i].second_halves, why);
+        trial_notes[i] += "; " + why;
       }
       // Lanes only give the model its batches: without it, the statistics are better off
       // seeing the block in order (the lanes were not asked for).
@@ -192,20 +186,35 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       a.limit = jobs[i].gave_up ? jobs[i].limit : std::min(jobs[i].limit, jobs[i].payload.size());
       without.push_back(i);
     }
-  parallel_run(cm_side_by_side(threads, without.size(), cm::cm_memory(level, seg)), without.size(),
-               [&](unsigned, size_t k) {
-                 const size_t i = without[k];
-                 if (both[i])
-                   cm_block_encode({nullptr}, alone[i], nullptr);
-                 else
-                   cm_block_encode({nullptr}, jobs[i], &counter);
-               }, tick);
+  // Each block's context mixing is a task, and so is each LZMA2 the first pass left; one more
+  // worker than the blocks' memory allows side by side runs the LZMA2s beside them, unless
+  // memory is what holds the blocks back. A block whose LZMA2 is not done has no limit to give
+  // up at early: the same archive (the smaller is kept), only no time saved where LZMA2 wins.
+  std::vector<size_t> tasks;  // k: block without[k]'s context mixing; count + i: block i's LZMA2
+  for (size_t k = 0; k < without.size(); ++k) {
+    tasks.push_back(k);
+    if (!lzma_done[without[k]]) tasks.push_back(count + without[k]);
+  }
+  const unsigned side = cm_side_by_side(threads, without.size(), cm::cm_memory(level, seg));
+  const bool spare = side == std::min<size_t>(threads, without.size()) && tasks.size() > without.size();
+  parallel_run(unsigned(std::min<size_t>(threads, side + (spare ? 1 : 0))), tasks.size(), [&](unsigned, size_t k) {
+    if (tasks[k] >= count) {
+      const size_t i = tasks[k] - count;
+      have_lzma[i] = opt.lzma_fallback && lzma_try(data, jobs[i].data, jobs[i].size, lzma[i]);
+      return;
+    }
+    const size_t i = without[tasks[k]];
+    if (both[i])
+      cm_block_encode({nullptr}, alone[i], nullptr);
+    else
+      cm_block_encode({nullptr}, jobs[i], &counter);
+  }, tick);
   for (size_t i = 0; i < count; ++i) {
     if (!both[i]) continue;
     const CmEncodeJob& a = alone[i];
     const bool alone_smaller = !a.gave_up && (jobs[i].gave_up || a.payload.size() < jobs[i].payload.size());
     char buf[160];
-    std::snprintf(buf, sizeof buf, "coded both ways (block under %zu bytes): %s bytes with the model, %s without: %s", kBothBelow,
+    std::snprintf(buf, sizeof buf, "coded both ways (block under %zu bytes): %s bytes with the model, %s without: %s", kCmTrialMin,
                   jobs[i].gave_up ? "over the limit" : std::to_string(jobs[i].payload.size()).c_str(),
                   a.gave_up ? "over the limit" : std::to_string(a.payload.size()).c_str(),
                   alone_smaller ? "without" : "with");
@@ -220,6 +229,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
 
   for (size_t i = 0; i < count; ++i) {
     CmEncodeJob& j = jobs[i];
+    if (have_lzma[i]) j.limit = std::min(j.limit, lzma[i].size());  // LZMA2s run beside the blocks
     SegmentMethod m = j.model ? SegmentMethod::kCmModel : SegmentMethod::kCm;
     const bool cm_ok = !j.gave_up && j.payload.size() < j.limit && j.payload.size() >= kCmMinCoded + j.size / 4096;
     if (!cm_ok) {

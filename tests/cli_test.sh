@@ -325,6 +325,14 @@ expect 2 "junk.shzm: header length" "$SHZ" compress -c -m junk.shzm ms.txt
 expect 1 "unknown model 'NO_SUCH_MODEL'" "$SHZ" decompress -c -m NO_SUCH_MODEL ms.shz
 expect 2 "junk.shzm" "$SHZ" decompress -c -m junk.shzm ms.shz
 expect 2 "model file missing.shzm: cannot open: No such file" "$SHZ" compress -c -m missing.shzm ms.txt
+# A block of 192 KiB or more has the model's trial: the probe leaves out a model that alone
+# codes several times worse than the context mixing (these random weights) before the
+# model has run over the rest of the trial, and -vv says so.
+head -c 240000 "$SRC/corpora/kjv-pentateuch.txt" >probe.txt
+"$SHZ" compress -vv -6 -f -m m.shzm -o probe.shz probe.txt >probe.err 2>&1
+grep -q "model probe: .*leaves it out): left out; coded as cm," probe.err && ok || bad "probe note: $(cat probe.err)"
+expect 0 "" "$SHZ" decompress -q -m m.shzm -f -o probe.out probe.shz
+cmp -s probe.out probe.txt && ok || bad "probe round trip differs"
 # An archive no segment of which the model coded (here all LZMA2, at level 0) decodes without it.
 expect 0 "" "$SHZ" compress -q -0 -m m.shzm -o ml.shz ms.txt
 expect 0 "" "$SHZ" info ml.shz

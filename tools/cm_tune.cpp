@@ -7,6 +7,8 @@
 // Usage: cm_tune [--model NAME|FILE] [--lane BYTES] [--level N] [--cache DIR]
 //                [--set KEY=VALUE ...] [--adapt-head SHIFT] FILE...
 // --adapt-head: the SHA-RNN's output layer learns online (ShaRnnPredictor::set_head_adaptation).
+// cm_tune --trial --model M [--level N] FILE... runs, per file, the encoder's trial of whether
+// the model pays on its first block (src/cm_trial.h: the probe's figures and the full trial's).
 // cm_tune --memory prints instead what a block of each level's largest size needs
 // (cm_memory), the sentence docs/RESULTS.md carries (| tools/splice-results cm-memory).
 #include <chrono>
@@ -23,7 +25,9 @@
 #include "model/cm/cm_model.h"
 #include "model/cm/cost_coder.h"
 #include "model/sharnn/sharnn_predictor.h"
+#include "src/cm_trial.h"
 #include "src/compress_parts.h"
+#include "src/x86_filter.h"
 #include "shz/model.h"
 #include "util/hash.h"
 #include "util/parallel.h"
@@ -123,6 +127,41 @@ int print_memory() {
   return 0;
 }
 
+// The encoder's trial on the first block of each file, as src/compress_cm.cpp runs it (the
+// lanes one after another here), with both verdicts and their figures.
+static int print_trials(const LoadedModel& model, int level, const std::vector<std::string>& files) {
+  std::printf("| file | probe: model alone | probe: CM alone | ratio | probe | trial with | trial without | saved | trial |\n");
+  std::printf("|---|---:|---:|---:|---|---:|---:|---:|---|\n");
+  for (const std::string& f : files) {
+    const std::vector<uint8_t> in = bench_read_file("cm_tune", f);
+    const size_t block = size_t(cm_block_size(level, in.size()));
+    if (block < kCmTrialMin) {
+      std::printf("| %s | (a block under %zu bytes has no trial) |||||||\n", f.c_str(), kCmTrialMin);
+      continue;
+    }
+    const size_t at = cm_trial_at(block);
+    CmTrial t = cm_trial_start(in.data() + at, std::min(block - at, kCmTrial), level,
+                               x86_filter_looks_useful(in.data(), block), kCmTrialLanes);
+    for (size_t l = 0; l < t.lanes; ++l) {
+      std::unique_ptr<Predictor> p = model.make();
+      p->begin(1);
+      cm_trial_model(t, l, *p, SIZE_MAX);
+    }
+    const CmTrialCost without = cm_trial_cost(t, false), with = cm_trial_cost(t, true);
+    const size_t alone = cm_trial_probe_model_cost(t);
+    std::string why;
+    const bool out = cm_probe_rules_out(alone, without.probe, why);
+    const bool pays = cm_trial_model_pays(with.second_halves, without.second_halves, why);
+    std::printf("| %s | %zu | %zu | %.2f | %s | %zu | %zu | %.1f%% | %s |\n", f.c_str(), alone, without.probe,
+                double(alone) / double(std::max<size_t>(without.probe, 1)), out ? "out" : "open", with.second_halves,
+                without.second_halves,
+                100.0 * (double(without.second_halves) - double(with.second_halves)) / double(without.second_halves),
+                pays ? "kept" : "left out");
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && std::string(argv[1]) == "--memory") return print_memory();
   std::string model_name, cache = "/tmp/cm_tune_cache";
@@ -131,7 +170,7 @@ int main(int argc, char** argv) {
   int level = 5;
   int adapt_head = 0;  // 0: the model as trained
   std::vector<std::string> sets, files;
-  bool no_model_input = false, sequential = false;
+  bool no_model_input = false, sequential = false, trial = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--model" && i + 1 < argc) model_name = argv[++i];
@@ -144,11 +183,16 @@ int main(int argc, char** argv) {
     else if (a == "--set" && i + 1 < argc) sets.push_back(argv[++i]);
     else if (a == "--no-model-input") no_model_input = true;
     else if (a == "--sequential") sequential = true;
+    else if (a == "--trial") trial = true;
     else if (a == "--adapt-head" && i + 1 < argc) adapt_head = std::atoi(argv[++i]);
     else files.push_back(a);
   }
   std::shared_ptr<const LoadedModel> model;
   if (!model_name.empty()) model = model_load(model_name);
+  if (trial) {
+    if (!model) model = model_load("default");
+    return print_trials(*model, level, files);
+  }
   mkdir(cache.c_str(), 0755);
   double total_in = 0, total_out = 0, total_s = 0;
   for (const std::string& f : files) {
