@@ -194,7 +194,7 @@ void cm_block_encode(const std::vector<Predictor*>& p, CmEncodeJob& j, ProgressC
       const uint8_t byte = b.buf[lane * b.lane_size + b.cm.coded(lane)];
       bits.byte = byte;
       b.cm.code(lane, mb, bits);
-      if (j.payload.size() >= j.limit) {
+      if (j.payload.size() >= j.limit || (j.cancel && j.cancel->load(std::memory_order_relaxed))) {
         b.stop = true;
         j.gave_up = true;
       }

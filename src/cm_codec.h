@@ -12,6 +12,7 @@
 // range coder's output for every bit of the block, in lane-interleaved order.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,6 +45,8 @@ struct CmEncodeJob {
   bool x86 = false;               // filter the bytes first
   size_t lane_size = 0;           // 0: one lane; else at least size / kCmMaxLanes
   size_t limit = SIZE_MAX;        // give up once the payload reaches this many bytes
+  // Give up (as at the limit) once this is set: a coding begun before it was known to be wanted.
+  const std::atomic<bool>* cancel = nullptr;
   std::vector<uint8_t> payload;   // out: preamble + coded bits
   bool gave_up = false;           // out
 };

@@ -89,6 +89,12 @@ size_t cm_trial_probe_model_cost(const CmTrial& trial) {
   return out.size();
 }
 
+bool cm_trial_looks_binary(const CmTrial& trial) {
+  size_t control = 0;
+  for (uint8_t c : trial.buf) control += (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || c == 0x7F;
+  return control * 16 > trial.buf.size();
+}
+
 bool cm_probe_rules_out(size_t model_alone, size_t cm_alone, std::string& why) {
   // The model is left out when alone it costs more than kOutAbove / 16 times the context
   // mixing alone, the latter still cold (docs/RESULTS.md, "The model's probe").

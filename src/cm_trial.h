@@ -68,6 +68,11 @@ CmTrialCost cm_trial_cost(const CmTrial& trial, bool with_model);
 // bytes; the probe's model runs must be done.
 size_t cm_trial_probe_model_cost(const CmTrial& trial);
 
+// Whether the trial's bytes look binary (more than one in 16 a control character other
+// than tab, newline, form feed and carriage return): where the model seldom pays, so the
+// encoder may code a block without it while the probe runs. A hint for scheduling only.
+bool cm_trial_looks_binary(const CmTrial& trial);
+
 // The probe's verdict: whether the model, alone, costs so much more than the context mixing
 // alone on the probe's bytes that mixing it in cannot pay; `why` says what it found.
 bool cm_probe_rules_out(size_t model_alone, size_t cm_alone, std::string& why);

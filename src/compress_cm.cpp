@@ -5,6 +5,7 @@
 // threads. The archive depends on the input, the model and the level only: thread count and
 // batching cannot change a byte.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <string>
 #include <memory>
@@ -76,8 +77,17 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   }
 
   ProgressCounter counter;
+  // A one-block input may be coded without the model while its probe runs (below): its
+  // progress shows until the probe decides.
+  const bool speculate = count == 1 && threads >= 2;
+  CmEncodeJob spec;
+  std::atomic<bool> spec_stop{false}, spec_live{false};
+  bool spec_used = false;
+  ProgressCounter spec_counter;
   auto tick = [&] {
-    if (opt.progress) opt.progress(Progress{counter.bytes_in, counter.bytes_coded, counter.bytes_finished, size});
+    const uint64_t spec_in = spec_live ? spec_counter.bytes_in.load() : 0;
+    if (opt.progress)
+      opt.progress(Progress{counter.bytes_in + spec_in, counter.bytes_coded, counter.bytes_finished, size});
   };
   // First, block by block in parallel: whether the bytes look like machine code, and whether
   // the model pays (src/cm_trial.h: the probe, then the full trial where the probe leaves it
@@ -112,21 +122,59 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
     };
     const unsigned workers = unsigned(std::min<size_t>(threads, count * kTasks));
     std::vector<CmTrialCost> with(count), without(count);
-    parallel_run(workers, count * kTasks, [&](unsigned, size_t t) {
-      const size_t i = t / kTasks, task = t % kTasks;
-      if (!trial[i]) return;
-      if (task == kCmTrialLanes)
-        without[i] = cm_trial_cost(trials[i], false);
-      else
-        run_lane(i, task, kCmProbe);
-    }, tick);
-    for (size_t i = 0; i < count; ++i) {
-      if (!trial[i]) continue;
+    auto probe_verdict = [&](size_t i) {
       char at[64];
       std::snprintf(at, sizeof at, "model trial at byte %zu: ", cm_trial_at(jobs[i].size));
       std::string why;
       open[i] = !cm_probe_rules_out(cm_trial_probe_model_cost(trials[i]), without[i].probe, why);
       trial_notes[i] = at + why + (open[i] ? "" : ": left out");
+    };
+    if (speculate && trial[0] && cm_trial_looks_binary(trials[0])) {
+      // One block of binary-looking bytes, where the model seldom pays: one thread codes it
+      // without the model while the other runs the probe (its lanes one after the other),
+      // and then LZMA2 if the probe leaves the model out, else stops that coding. The block
+      // then costs the probe's time less than before, and a block the model pays on a
+      // second more.
+      spec = jobs[0];
+      spec.model = false;
+      spec.lane_size = opt.lane_size ? jobs[0].lane_size : 0;
+      spec.limit = SIZE_MAX;
+      spec.cancel = &spec_stop;
+      spec_live = true;
+      parallel_run(2, 2, [&](unsigned, size_t t) {
+        if (t == 0) {
+          cm_block_encode({nullptr}, spec, &spec_counter);
+          return;
+        }
+        for (size_t lane = 0; lane < kCmTrialLanes; ++lane) run_lane(0, lane, kCmProbe);
+        without[0] = cm_trial_cost(trials[0], false);
+        probe_verdict(0);
+        if (open[0]) {
+          spec_stop = true;
+          return;
+        }
+        have_lzma[0] = opt.lzma_fallback && lzma_try(data, jobs[0].data, jobs[0].size, lzma[0]);
+        lzma_done[0] = 1;
+      }, tick);
+      spec_live = false;
+      spec_used = !open[0];
+      if (spec_used) {
+        trial_notes[0] += " (coded without the model while the probe ran)";
+        counter.bytes_in += spec_counter.bytes_in.load();
+        counter.bytes_coded += spec_counter.bytes_coded.load();
+        counter.bytes_finished += spec_counter.bytes_finished.load();
+      }
+    } else {
+      parallel_run(workers, count * kTasks, [&](unsigned, size_t t) {
+        const size_t i = t / kTasks, task = t % kTasks;
+        if (!trial[i]) return;
+        if (task == kCmTrialLanes)
+          without[i] = cm_trial_cost(trials[i], false);
+        else
+          run_lane(i, task, kCmProbe);
+      }, tick);
+      for (size_t i = 0; i < count; ++i)
+        if (trial[i]) probe_verdict(i);
     }
     parallel_run(workers, count * kTasks, [&](unsigned, size_t t) {
       const size_t i = t / kTasks, task = t % kTasks;
@@ -165,7 +213,12 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   // Then the blocks with the model one after another, each on all threads (its lanes shared
   // among them), and those without it side by side, one thread each.
   std::vector<size_t> with, without;
-  for (size_t i = 0; i < count; ++i) (jobs[i].model ? with : without).push_back(i);
+  if (spec_used) {
+    jobs[0].payload.swap(spec.payload);
+    jobs[0].gave_up = false;
+  } else {
+    for (size_t i = 0; i < count; ++i) (jobs[i].model ? with : without).push_back(i);
+  }
   CmPredictors predictors(threads, opt.engine);
   parallel_run(1, with.size(), [&](unsigned, size_t k) {
     CmEncodeJob& j = jobs[with[k]];

@@ -333,6 +333,15 @@ head -c 240000 "$SRC/corpora/kjv-pentateuch.txt" >probe.txt
 grep -q "model probe: .*leaves it out): left out; coded as cm," probe.err && ok || bad "probe note: $(cat probe.err)"
 expect 0 "" "$SHZ" decompress -q -m m.shzm -f -o probe.out probe.shz
 cmp -s probe.out probe.txt && ok || bad "probe round trip differs"
+# One block of binary bytes: with two threads it is coded without the model while the probe
+# runs, the same archive as one thread writes (which runs the probe first).
+head -c 300000 "$SHZ" >bin.dat
+expect 0 "" "$SHZ" compress -q -6 -T1 -f -m m.shzm -o bin1.shz bin.dat
+"$SHZ" compress -vv -6 -T2 -f -m m.shzm -o bin2.shz bin.dat >bin.err 2>&1
+grep -q "left out (coded without the model while the probe ran)" bin.err && ok || bad "speculative coding note: $(cat bin.err)"
+cmp -s bin1.shz bin2.shz && ok || bad "speculative coding changed the archive"
+expect 0 "" "$SHZ" decompress -q -m m.shzm -f -o bin.out bin2.shz
+cmp -s bin.out bin.dat && ok || bad "speculative coding round trip differs"
 # An archive no segment of which the model coded (here all LZMA2, at level 0) decodes without it.
 expect 0 "" "$SHZ" compress -q -0 -m m.shzm -o ml.shz ms.txt
 expect 0 "" "$SHZ" info ml.shz

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "cm_codec.h"
@@ -14,6 +16,7 @@
 #include "model/cm/cost_coder.h"
 #include "shz/model.h"
 #include "shz/shz.h"
+#include "engine_fixture.h"
 #include "test_util.h"
 
 using namespace shz;
@@ -134,6 +137,45 @@ TEST_CASE("cm: a block the model does not help is coded without it", "[cm]") {
   CHECK(cm_payload_lanes(archive.data() + info.header_size, size_t(info.segments[0].coded_size),
                          size_t(info.segments[0].original_size)) == 1);
   CHECK(decompress(archive.data(), archive.size(), DecompressOptions{}) == code);
+  // One binary block on two threads is coded without the model while its probe runs. With
+  // order2 the probe leaves the model in (its cost alone is 1.4 times the context mixing's)
+  // and the full trial leaves it out: the coding begun beside the probe is stopped and the
+  // block coded again. The same archive as on one thread, where the probe runs first.
+  std::string notes;
+  o.note = [&](const std::string& n) { notes += n + "\n"; };
+  o.threads = 2;
+  CHECK(compress(code.data(), code.size(), o) == archive);
+  CHECK(notes.find("model trial: ") != std::string::npos);
+  CHECK(notes.find("while the probe ran") == std::string::npos);
+  // With random weights the probe leaves the model out, and the coding begun beside it is
+  // kept (the note says so): again the archive one thread writes.
+  o.model = test::write_temp(test::small_model_bytes(), "probe.shzm");
+  o.threads = 1;
+  notes.clear();
+  const auto alone = compress(code.data(), code.size(), o);
+  CHECK(notes.find("model probe: ") != std::string::npos);
+  CHECK(notes.find("while the probe ran") == std::string::npos);
+  o.threads = 2;
+  notes.clear();
+  CHECK(compress(code.data(), code.size(), o) == alone);
+  CHECK(notes.find("left out (coded without the model while the probe ran)") != std::string::npos);
+  CHECK(decompress(alone.data(), alone.size(), DecompressOptions{}) == code);
+  std::remove(o.model.c_str());
+}
+
+TEST_CASE("cm: a coding told to stop gives up", "[cm]") {
+  const auto text = test::corpus("kjv-pentateuch.txt", 50000);
+  std::atomic<bool> stop{true};
+  CmEncodeJob j;
+  j.data = text.data();
+  j.size = text.size();
+  j.cancel = &stop;
+  cm_block_encode({nullptr}, j, nullptr);
+  CHECK(j.gave_up);
+  stop = false;
+  cm_block_encode({nullptr}, j, nullptr);
+  CHECK_FALSE(j.gave_up);
+  CHECK(j.payload.size() < text.size() / 2);
 }
 
 TEST_CASE("cm: a small block is coded with the model and without, and keeps the smaller", "[cm][heavy]") {
