@@ -146,15 +146,20 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
           cm_block_encode({nullptr}, spec, &spec_counter);
           return;
         }
-        for (size_t lane = 0; lane < kCmTrialLanes; ++lane) run_lane(0, lane, kCmProbe);
-        without[0] = cm_trial_cost(trials[0], false);
-        probe_verdict(0);
-        if (open[0]) {
-          spec_stop = true;
-          return;
+        try {
+          for (size_t lane = 0; lane < kCmTrialLanes; ++lane) run_lane(0, lane, kCmProbe);
+          without[0] = cm_trial_cost(trials[0], false);
+          probe_verdict(0);
+          if (open[0]) {
+            spec_stop = true;
+            return;
+          }
+          have_lzma[0] = opt.lzma_fallback && lzma_try(data, jobs[0].data, jobs[0].size, lzma[0]);
+          lzma_done[0] = 1;
+        } catch (...) {
+          spec_stop = true;  // the error is reported now, not after the whole block is coded
+          throw;
         }
-        have_lzma[0] = opt.lzma_fallback && lzma_try(data, jobs[0].data, jobs[0].size, lzma[0]);
-        lzma_done[0] = 1;
       }, tick);
       spec_live = false;
       spec_used = !open[0];
