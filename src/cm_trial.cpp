@@ -27,6 +27,11 @@ CmTrial cm_trial_start(const uint8_t* data, size_t n, int level, bool x86, size_
   return t;
 }
 
+CmTrial cm_trial_of_block(const uint8_t* block, size_t size, int level, bool x86) {
+  const size_t at = cm_trial_at(size);
+  return cm_trial_start(block + at, std::min(size - at, kCmTrial), level, x86, kCmTrialLanes);
+}
+
 void cm_trial_model(CmTrial& trial, size_t lane, Predictor& p, size_t to) {
   const size_t first = lane * trial.lane_size(), length = trial.lane_length(lane);
   const size_t from = trial.modelled[lane];

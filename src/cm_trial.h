@@ -49,6 +49,9 @@ struct CmTrial {
 
 // A trial of data[0, n) (filtered first when x86) cut into `lanes` lanes.
 CmTrial cm_trial_start(const uint8_t* data, size_t n, int level, bool x86, size_t lanes);
+// The trial of a block of `size` bytes (at least kCmTrialMin): kCmTrial bytes from
+// cm_trial_at(size), in kCmTrialLanes lanes.
+CmTrial cm_trial_of_block(const uint8_t* block, size_t size, int level, bool x86);
 
 // Runs the model over lane `lane` up to `to` bytes from the lane's start (at most its
 // length), recording its probabilities. `p` is the lane's own predictor, begun with one

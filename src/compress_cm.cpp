@@ -38,6 +38,19 @@ constexpr LevelPlan kPlans[10] = {
 };
 constexpr size_t kMinLane = 32 << 10;
 
+// Block j's coding without the model, its output not yet made: lanes only give the model its
+// batches, and without it the statistics are better off seeing the block in order (unless
+// lanes were asked for).
+CmEncodeJob without_model(const CmEncodeJob& j, const CompressOptions& opt) {
+  CmEncodeJob w;
+  w.data = j.data;
+  w.size = j.size;
+  w.level = j.level;
+  w.x86 = j.x86;
+  w.lane_size = opt.lane_size ? j.lane_size : 0;
+  return w;
+}
+
 }  // namespace
 
 uint64_t cm_block_size(int level, uint64_t size) {
@@ -81,7 +94,8 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   // progress shows until the probe decides.
   const bool speculate = count == 1 && threads >= 2;
   CmEncodeJob spec;
-  std::atomic<bool> spec_stop{false}, spec_live{false};
+  std::atomic<bool> spec_stop{false};
+  bool spec_live = false;  // read by tick, on this thread
   bool spec_used = false;
   ProgressCounter spec_counter;
   auto tick = [&] {
@@ -95,6 +109,10 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   // may have the model. Blocks the probe rules out run their LZMA2 beside their context mixing.
   std::vector<std::vector<uint8_t>> lzma(count);
   std::vector<char> have_lzma(count, 0), lzma_done(count, 0);
+  auto run_lzma = [&](size_t i) {
+    have_lzma[i] = opt.lzma_fallback && lzma_try(data, jobs[i].data, jobs[i].size, lzma[i]);
+    lzma_done[i] = 1;
+  };
   std::vector<std::string> trial_notes(count);
   std::vector<char> both(count, 0);  // small blocks: coded with the model and without
   {
@@ -105,8 +123,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       j.x86 = x86_filter_looks_useful(j.data, j.size);
       trial[i] = opt.model_trial && j.size >= kCmTrialMin;
       if (!trial[i]) continue;
-      const size_t at = cm_trial_at(j.size);
-      trials[i] = cm_trial_start(j.data + at, std::min(j.size - at, kCmTrial), j.level, j.x86, kCmTrialLanes);
+      trials[i] = cm_trial_of_block(j.data, j.size, j.level, j.x86);
     }
     // Per block: each trial lane's model run (its own predictor, so that the full trial goes
     // on where the probe stopped, on any thread), then one more task.
@@ -135,10 +152,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       // and then LZMA2 if the probe leaves the model out, else stops that coding. The block
       // then costs the probe's time less than before, and a block the model pays on a
       // second more.
-      spec = jobs[0];
-      spec.model = false;
-      spec.lane_size = opt.lane_size ? jobs[0].lane_size : 0;
-      spec.limit = SIZE_MAX;
+      spec = without_model(jobs[0], opt);
       spec.cancel = &spec_stop;
       spec_live = true;
       parallel_run(2, 2, [&](unsigned, size_t t) {
@@ -154,8 +168,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
             spec_stop = true;
             return;
           }
-          have_lzma[0] = opt.lzma_fallback && lzma_try(data, jobs[0].data, jobs[0].size, lzma[0]);
-          lzma_done[0] = 1;
+          run_lzma(0);
         } catch (...) {
           spec_stop = true;  // the error is reported now, not after the whole block is coded
           throw;
@@ -186,8 +199,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
       if (task < kCmTrialLanes) {
         if (open[i]) run_lane(i, task, SIZE_MAX);
       } else if (!trial[i] || open[i]) {
-        have_lzma[i] = opt.lzma_fallback && lzma_try(data, jobs[i].data, jobs[i].size, lzma[i]);
-        lzma_done[i] = 1;
+        run_lzma(i);
       }
     }, tick);
     lane_model.clear();
@@ -210,9 +222,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
         j.model = cm_trial_model_pays(with[i].second_halves, without[i].second_halves, why);
         trial_notes[i] += "; " + why;
       }
-      // Lanes only give the model its batches: without it, the statistics are better off
-      // seeing the block in order (the lanes were not asked for).
-      if (!j.model && !opt.lane_size) j.lane_size = 0;
+      if (!j.model) j.lane_size = without_model(j, opt).lane_size;
     }
   }
   // Then the blocks with the model one after another, each on all threads (its lanes shared
@@ -236,11 +246,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   for (size_t i = 0; i < count; ++i)
     if (both[i]) {
       CmEncodeJob& a = alone[i];
-      a.data = jobs[i].data;
-      a.size = jobs[i].size;
-      a.level = level;
-      a.x86 = jobs[i].x86;
-      a.lane_size = opt.lane_size ? jobs[i].lane_size : 0;
+      a = without_model(jobs[i], opt);
       a.limit = jobs[i].gave_up ? jobs[i].limit : std::min(jobs[i].limit, jobs[i].payload.size());
       without.push_back(i);
     }
@@ -257,8 +263,7 @@ std::vector<uint8_t> compress_cm(const uint8_t* data, size_t size, const Compres
   const bool spare = side == std::min<size_t>(threads, without.size()) && tasks.size() > without.size();
   parallel_run(unsigned(std::min<size_t>(threads, side + (spare ? 1 : 0))), tasks.size(), [&](unsigned, size_t k) {
     if (tasks[k] >= count) {
-      const size_t i = tasks[k] - count;
-      have_lzma[i] = opt.lzma_fallback && lzma_try(data, jobs[i].data, jobs[i].size, lzma[i]);
+      run_lzma(tasks[k] - count);
       return;
     }
     const size_t i = without[tasks[k]];

@@ -139,9 +139,7 @@ static int print_trials(const LoadedModel& model, int level, const std::vector<s
       std::printf("| %s | (a block under %zu bytes has no trial) |||||||\n", f.c_str(), kCmTrialMin);
       continue;
     }
-    const size_t at = cm_trial_at(block);
-    CmTrial t = cm_trial_start(in.data() + at, std::min(block - at, kCmTrial), level,
-                               x86_filter_looks_useful(in.data(), block), kCmTrialLanes);
+    CmTrial t = cm_trial_of_block(in.data(), block, level, x86_filter_looks_useful(in.data(), block));
     for (size_t l = 0; l < t.lanes; ++l) {
       std::unique_ptr<Predictor> p = model.make();
       p->begin(1);
