@@ -14,6 +14,7 @@
 #include "format.h"
 #include "model/cm/cm_model.h"
 #include "model/cm/cost_coder.h"
+#include "model/cm/mixer.h"
 #include "shz/model.h"
 #include "shz/shz.h"
 #include "engine_fixture.h"
@@ -299,6 +300,42 @@ TEST_CASE("cm: the model's bit probabilities follow from its pmf alone", "[cm]")
         c0 = c0 << 1 | uint32_t(b >> bit & 1);
       }
     }
+}
+
+TEST_CASE("cm: the first layer's bank of mixers computes what each mixer alone does", "[cm]") {
+  // mixer_dot_bank and mixer_train_bank (explicit vectors) against mixer_dot and mixer_train
+  // (plain loops) and a scalar reference, at the bounds the mixer's proof allows: inputs
+  // |x| < 2^12, weights within ±2^19, errors |e| <= 2^12, every padded length up to 256.
+  test::Rng rng(11);
+  auto in = [&](int32_t bound) { return int32_t(rng.below(uint32_t(2 * bound + 1))) - bound; };
+  for (int n = 0; n <= cm::Mixer::kMaxInputs; n += 8) {
+    std::vector<int32_t> x(size_t(n) + 8), w[cm::kBank], single[cm::kBank];
+    for (int i = 0; i < n; ++i) x[size_t(i)] = rng.below(4) == 0 ? 0 : in((1 << 12) - 1);
+    int32_t* wp[cm::kBank];
+    int32_t e[cm::kBank];
+    int shift[cm::kBank];
+    for (int k = 0; k < cm::kBank; ++k) {
+      w[k].resize(size_t(n) + 8);
+      // Some weights at the clamp's edges, so training clamps in both directions.
+      for (int i = 0; i < n; ++i)
+        w[k][size_t(i)] = rng.below(8) == 0 ? (rng.below(2) ? 1 : -1) * cm::Mixer::kMaxWeight : in(cm::Mixer::kMaxWeight);
+      single[k] = w[k];
+      wp[k] = w[k].data();
+      e[k] = in(1 << 12);
+      shift[k] = 8 + int(rng.below(8));
+    }
+    int32_t sums[cm::kBank];
+    cm::mixer_dot_bank(x.data(), wp, n, sums);
+    cm::mixer_train_bank(x.data(), wp, n, e, shift);
+    for (int k = 0; k < cm::kBank; ++k) {
+      int64_t ref = 0;
+      for (int i = 0; i < n; ++i) ref += (int64_t(x[size_t(i)]) * single[k][size_t(i)]) >> 8;  // floor
+      CHECK(sums[k] == ref);
+      CHECK(cm::mixer_dot(x.data(), single[k].data(), n) == ref);
+      cm::mixer_train(x.data(), single[k].data(), n, e[k], shift[k]);
+      CHECK(w[k] == single[k]);
+    }
+  }
 }
 
 TEST_CASE("cm: the model's trial is the same whichever thread runs which lane", "[cm][trial]") {

@@ -27,6 +27,7 @@ uint32_t byte_class(uint8_t c) {
 }
 constexpr int kFinders = 2;
 constexpr int kLayer1 = 6;  // first-layer mixers, each selected by its own context
+static_assert(kLayer1 == kBank, "the first layer runs as one bank");
 // Weight sets of the first-layer mixers, by what selects them: the bits of the byte so far;
 // the first finder's match (length bucket and expected bit) and the bit's position; the
 // previous byte; the model's confidence and the bit's position; how many order contexts
@@ -105,6 +106,9 @@ struct CmModel::Impl {
   int layer1 = 5;           // first-layer mixers in use (6 in revision 2)
   std::vector<int32_t> x;                   // the inputs of one bit
   int32_t x2[Mixer::padded(kLayer1)] = {};  // the first layer's outputs
+  // The first layer runs as one bank of kBank mixers (mixer_dot_bank); with fewer (5 before
+  // revision 2) the rest read and train this scratch vector, whose results are not used.
+  std::vector<int32_t> spare;
   uint8_t* cur[kMaxContexts];               // each context's bucket for the current nibble
   uint8_t* state[kMaxContexts];
 };
@@ -154,6 +158,7 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   m.image_at = Mixer::padded(m.inputs);
   if (m.image) m.inputs = m.image_at + kImageContexts;
   m.x.assign(size_t(Mixer::padded(m.inputs)), 0);
+  m.spare.assign(m.x.size(), 0);
   m.apm1.reset(1 << cfg.apm_bits);
   m.apm2.reset(cfg.apm_order2 ? 1 << cfg.apm_bits : 1);
   m.apm_model.reset(cfg.revision >= 2 ? 1 << cfg.apm_bits : 1);
@@ -342,7 +347,12 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
                               model_sel * 8 + bit, (known_orders * 8 + std::min(match_sel, 7)) * 8 + bit,
                               int(c2) * 8 + bit};
     const int active = m.image && !judged ? m.image_at : 0;
-    for (int i = 0; i < m.layer1; ++i) m.x2[i] = l.layer1[i].mix(x, sel[i], active);
+    int32_t* w[kBank];
+    for (int i = 0; i < kBank; ++i) w[i] = i < m.layer1 ? l.layer1[i].select(x, sel[i], active) : m.spare.data();
+    const int n1 = l.layer1[0].active();
+    int32_t sums[kBank];
+    mixer_dot_bank(x, w, n1, sums);
+    for (int i = 0; i < m.layer1; ++i) m.x2[i] = l.layer1[i].finish(sums[i]);
     const int xm = l.layer2.mix(m.x2, image_sel >= 0 ? kLayer2Sets + image_sel
                                       : rev3     ? int(c0 + 256 * byte_class(uint8_t(c1)))
                                                  : int(c0));
@@ -367,7 +377,10 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     p = std::clamp<uint32_t>(p, 32, 65504);
     const int y = coder.code(p, bit);
     // Learn.
-    for (int i = 0; i < m.layer1; ++i) l.layer1[i].update(y);
+    int32_t err[kBank] = {};
+    int shift[kBank] = {};
+    for (int i = 0; i < m.layer1; ++i) err[i] = l.layer1[i].error(y, shift[i]);
+    mixer_train_bank(x, w, n1, err, shift);
     if (rev2 && model) m.apm_model.update(y != 0);
     l.layer2.update(y);
     m.apm1.update(y != 0);

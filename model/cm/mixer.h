@@ -23,6 +23,14 @@ int32_t mixer_dot(const int32_t* x, const int32_t* w, int n);
 // w[i] = clamp(w[i] + floor(x[i]·e / 2^shift), ±2^19) over n (a multiple of 8) entries.
 void mixer_train(const int32_t* x, int32_t* w, int n, int32_t e, int shift);
 
+// The same for kBank weight vectors over one input vector, in one pass: a layer of mixers
+// reads its inputs once instead of once a mixer (the context mixing's first layer: six).
+// The vectors must not overlap one another or x.
+constexpr int kBank = 6;
+void mixer_dot_bank(const int32_t* x, int32_t* const w[kBank], int n, int32_t sums[kBank]);
+void mixer_train_bank(const int32_t* x, int32_t* const w[kBank], int n, const int32_t e[kBank],
+                      const int shift[kBank]);
+
 class Mixer {
  public:
   static constexpr int32_t kMaxWeight = 1 << 19;
@@ -45,26 +53,41 @@ class Mixer {
   // x[0..active) is read, the caller vouching that the rest is 0: the same mix and the same
   // update, for less work.
   int mix(const int32_t* x, int s, int active = 0) {
+    const int32_t* w = select(x, s, active);
+    return finish(mixer_dot(x, w, active_));
+  }
+  uint32_t p() const { return p_; }  // squash of the last mix (Q16)
+  // Gradient step on the last mix's coding cost for bit y.
+  void update(int y) {
+    int shift;
+    const int32_t err = error(y, shift);
+    mixer_train(x_, w_cur_, active_, err, shift);
+  }
+
+  // mix() and update() in parts, for a caller that runs several mixers' loops together
+  // (mixer_dot_bank): select() the weight set and remember x, finish() with the dot product,
+  // and error() gives the step update() would train with.
+  int32_t* select(const int32_t* x, int s, int active = 0) {
     x_ = x;
     active_ = active > 0 ? active : n_;
     w_cur_ = &w_[size_t(s) * size_t(n_)];
     seen_cur_ = &seen_[size_t(s)];
-    const int32_t sum = mixer_dot(x, w_cur_, active_);
+    return w_cur_;
+  }
+  int active() const { return active_; }
+  int finish(int32_t sum) {
     const int32_t dot = sum >= 0 ? sum >> 8 : ~(~sum >> 8);  // floor(sum / 2^8)
     out_ = std::clamp(dot, -logistic::kLimit, logistic::kLimit - 1);
     p_ = std::clamp<uint32_t>(logistic::squash(out_), 1, 65535);
     return out_;
   }
-  uint32_t p() const { return p_; }  // squash of the last mix (Q16)
-  // Gradient step on the last mix's coding cost for bit y.
-  void update(int y) {
+  int32_t error(int y, int& shift) {
     const int32_t d = (int32_t(y) << 16) - int32_t(p_);
-    const int32_t err = d >= 0 ? d >> 4 : ~(~d >> 4);  // Q12
     // A fresh weight set learns faster: rate x4 for its first 32 updates, x2 up to 512.
     const uint32_t n = *seen_cur_;
-    const int shift = lr_shift_ - (n < 32 ? 2 : n < 512 ? 1 : 0);
+    shift = lr_shift_ - (n < 32 ? 2 : n < 512 ? 1 : 0);
     if (n < 65535) ++*seen_cur_;
-    mixer_train(x_, w_cur_, active_, err, shift);
+    return d >= 0 ? d >> 4 : ~(~d >> 4);  // Q12
   }
 
  private:
