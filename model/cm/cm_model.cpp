@@ -110,6 +110,9 @@ struct CmModel::Impl {
   // revision 2) the rest read and train this scratch vector, whose results are not used.
   std::vector<int32_t> spare;
   uint8_t* cur[kMaxContexts];               // each context's bucket for the current nibble
+  uint8_t is_order[kMaxContexts] = {};      // 1 for the order contexts (order 0 to 8)
+  int order2_at = -1;                       // the order-2 context's index (-1: none)
+  uint8_t one_sided[256] = {};              // 1 for the bit-history states of one bit value only
   uint8_t* state[kMaxContexts];
 };
 
@@ -131,6 +134,9 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   m.lane_size = std::max<size_t>(lane_size, 1);
   m.kinds = context_kinds(cfg.contexts);
   m.n = int(m.kinds.size());
+  for (int k = 0; k < m.n; ++k) m.is_order[k] = m.kinds[size_t(k)] <= kOrder8;
+  m.order2_at = int(std::find(m.kinds.begin(), m.kinds.end(), kOrder2) - m.kinds.begin());
+  if (m.order2_at == m.n) m.order2_at = -1;
   m.hashed_from = size_t(std::count(m.kinds.begin(), m.kinds.end(), kOrder0) +
                          std::count(m.kinds.begin(), m.kinds.end(), kOrder1));
   m.table.reset(cfg.table_bits);
@@ -138,6 +144,7 @@ void CmModel::reset(const CmConfig& cfg, uint8_t* buf, size_t size, size_t lane_
   m.order1.assign(256 * 17 * 16, 0);
   // Each StateMap starts from what its state's counts say: (n1 + 1/2) / (n0 + n1 + 1).
   const BitHistoryTable& bh = bit_history();
+  for (int st = 0; st < 256; ++st) m.one_sided[st] = bh.n0[st] == 0 || bh.n1[st] == 0;
   uint16_t p0[256];
   for (int s = 0; s < 256; ++s)
     p0[s] = s < bh.count ? uint16_t(std::clamp((2 * bh.n1[s] + 1) * 32768 / (bh.n0[s] + bh.n1[s] + 1), 64, 65472))
@@ -252,24 +259,35 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     // stretched probability once more where the history is one-sided, so the mixer can
     // trust a context that has never been contradicted more than one that has; a history
     // never seen gives no opinion.
+    // (Members read through locals: the stores to x and to the states could alias them,
+    // and the compiler would reload each one for every context.)
     int in = 0;
     int known_orders = 0;  // the order contexts that have seen this decision
     uint32_t p_order2 = 32768;
-    for (int k = 0; k < m.n; ++k) {
-      m.state[k] = &m.cur[k][j];
-      const uint8_t s = *m.state[k];
-      const uint32_t p = m.maps[size_t(k)].p(s);
-      if (m.kinds[size_t(k)] == kOrder2 && s != 0) p_order2 = p;
-      if (s == 0) {
-        x[in++] = 0;
-        x[in++] = 0;
-        if (rev3) x[in++] = 0;
-      } else {
-        if (m.kinds[size_t(k)] <= kOrder8) ++known_orders;
-        x[in++] = stretch[p];
-        x[in++] = int32_t(floor_shift(int32_t(p) - 32768, 6));
-        if (rev3) x[in++] = bh.n0[s] == 0 || bh.n1[s] == 0 ? stretch[p] : 0;
+    {
+      const int n = m.n, per = kInputsPerContext(m.cfg.revision);
+      StateMap* maps = m.maps.data();
+      uint8_t** state = m.state;
+      uint8_t* const* cur = m.cur;
+      const uint8_t* is_order = m.is_order;
+      const uint8_t* one_sided = m.one_sided;
+      for (int k = 0; k < n; ++k, in += per) {
+        uint8_t* sp = cur[k] + j;
+        state[k] = sp;
+        const uint8_t s = *sp;
+        const uint32_t p = maps[k].p(s);
+        if (s == 0) {
+          x[in] = x[in + 1] = 0;
+          if (rev3) x[in + 2] = 0;
+        } else {
+          known_orders += is_order[k];
+          const int32_t st = stretch[p];
+          x[in] = st;
+          x[in + 1] = int32_t(floor_shift(int32_t(p) - 32768, 6));
+          if (rev3) x[in + 2] = one_sided[s] ? st : 0;
+        }
       }
+      if (m.order2_at >= 0 && *state[m.order2_at] != 0) p_order2 = maps[m.order2_at].p(*state[m.order2_at]);
     }
     // The matches: the expected bit through a StateMap by the match's length, and the
     // length itself, signed by the expected bit; nothing once this byte left the match.
@@ -385,9 +403,14 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
     l.layer2.update(y);
     m.apm1.update(y != 0);
     if (m.cfg.apm_order2) m.apm2.update(y != 0);
-    for (int k = 0; k < m.n; ++k) {
-      m.maps[size_t(k)].update(y);
-      *m.state[k] = bh.next[*m.state[k]][y];
+    {
+      const int n = m.n;
+      StateMap* maps = m.maps.data();
+      uint8_t* const* state = m.state;
+      for (int k = 0; k < n; ++k) {
+        maps[k].update(y);
+        *state[k] = bh.next[*state[k]][y];
+      }
     }
     for (int f = 0; f < kFinders; ++f) m.match_map[f].update(y);
     if (image) {

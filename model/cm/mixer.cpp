@@ -109,13 +109,19 @@ void mixer_train_bank(const int32_t* x, int32_t* const w[kBank], int n, const in
   for (int k = 0; k < kBank; ++k) check(x, w[k], n, e[k]);
 #endif
   const Lanes8 lo = Lanes8{} - Mixer::kMaxWeight, hi = Lanes8{} + Mixer::kMaxWeight;
+  // Local copies: the loop's stores could otherwise alias the arguments' arrays, and the
+  // compiler would reload each of them for every vector.
+  int32_t* wk[kBank];
+  Lanes8 ek[kBank];
+  int sk[kBank];
+  for (int k = 0; k < kBank; ++k) wk[k] = w[k], ek[k] = Lanes8{} + e[k], sk[k] = shift[k];
   for (int i = 0; i < n; i += 8) {
     const Lanes8 v = load8(x + i);
     for (int k = 0; k < kBank; ++k) {
-      Lanes8 u = load8(w[k] + i) + ((v * e[k]) >> shift[k]);
+      Lanes8 u = load8(wk[k] + i) + ((v * ek[k]) >> sk[k]);
       u = u < lo ? lo : u;
       u = u > hi ? hi : u;
-      store8(w[k] + i, u);
+      store8(wk[k] + i, u);
     }
   }
 }
