@@ -73,7 +73,9 @@ void mixer_train(const int32_t* x, int32_t* w, int n, int32_t e, int shift) {
 // (>> on a signed vector is the floor shift), so the same values on every instruction set.
 // Lanes8 never crosses a call between clones (load8 and store8 are inlined), so the ABI
 // note GCC gives for vector returns does not apply.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 namespace {
 typedef int32_t Lanes8 __attribute__((vector_size(32)));
 SHZ_CHECKED_ONCE_ATTR inline Lanes8 load8(const int32_t* p) {
