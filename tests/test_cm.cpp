@@ -15,6 +15,7 @@
 #include "model/cm/cm_model.h"
 #include "model/cm/cost_coder.h"
 #include "model/cm/mixer.h"
+#include "model/cm/mixer_bank.h"
 #include "shz/model.h"
 #include "shz/shz.h"
 #include "engine_fixture.h"
@@ -302,40 +303,99 @@ TEST_CASE("cm: the model's bit probabilities follow from its pmf alone", "[cm]")
     }
 }
 
+namespace {
+
+// The bank's bodies compiled for each instruction set the mixers' clones use, to compare them
+// on one machine (the program itself runs only the clone its CPU picks).
+using BankDot = void (*)(const int32_t*, int32_t* const*, int, int32_t*);
+using BankTrain = void (*)(const int32_t*, int32_t* const*, int, const int32_t*, const int*);
+SHZ_CHECKED_ONCE_ATTR void bank_dot_default(const int32_t* x, int32_t* const* w, int n, int32_t* s) {
+  cm::bank::dot(x, w, n, s);
+}
+SHZ_CHECKED_ONCE_ATTR void bank_train_default(const int32_t* x, int32_t* const* w, int n, const int32_t* e,
+                                              const int* sh) {
+  cm::bank::train(x, w, n, e, sh);
+}
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) SHZ_CHECKED_ONCE_ATTR void bank_dot_avx2(const int32_t* x, int32_t* const* w, int n,
+                                                                          int32_t* s) {
+  cm::bank::dot(x, w, n, s);
+}
+__attribute__((target("avx2"))) SHZ_CHECKED_ONCE_ATTR void bank_train_avx2(const int32_t* x, int32_t* const* w, int n,
+                                                                            const int32_t* e, const int* sh) {
+  cm::bank::train(x, w, n, e, sh);
+}
+__attribute__((target("avx512f"))) SHZ_CHECKED_ONCE_ATTR void bank_dot_avx512(const int32_t* x, int32_t* const* w,
+                                                                               int n, int32_t* s) {
+  cm::bank::dot(x, w, n, s);
+}
+__attribute__((target("avx512f"))) SHZ_CHECKED_ONCE_ATTR void bank_train_avx512(const int32_t* x, int32_t* const* w,
+                                                                                 int n, const int32_t* e,
+                                                                                 const int* sh) {
+  cm::bank::train(x, w, n, e, sh);
+}
+#endif
+
+}  // namespace
+
 TEST_CASE("cm: the first layer's bank of mixers computes what each mixer alone does", "[cm]") {
-  // mixer_dot_bank and mixer_train_bank (explicit vectors) against mixer_dot and mixer_train
-  // (plain loops) and a scalar reference, at the bounds the mixer's proof allows: inputs
-  // |x| < 2^12, weights within ±2^19, errors |e| <= 2^12, every padded length up to 256.
-  test::Rng rng(11);
-  auto in = [&](int32_t bound) { return int32_t(rng.below(uint32_t(2 * bound + 1))) - bound; };
-  for (int n = 0; n <= cm::Mixer::kMaxInputs; n += 8) {
-    std::vector<int32_t> x(size_t(n) + 8), w[cm::kBank], single[cm::kBank];
-    for (int i = 0; i < n; ++i) x[size_t(i)] = rng.below(4) == 0 ? 0 : in((1 << 12) - 1);
-    int32_t* wp[cm::kBank];
-    int32_t e[cm::kBank];
-    int shift[cm::kBank];
-    for (int k = 0; k < cm::kBank; ++k) {
-      w[k].resize(size_t(n) + 8);
-      // Some weights at the clamp's edges, so training clamps in both directions.
-      for (int i = 0; i < n; ++i)
-        w[k][size_t(i)] = rng.below(8) == 0 ? (rng.below(2) ? 1 : -1) * cm::Mixer::kMaxWeight : in(cm::Mixer::kMaxWeight);
-      single[k] = w[k];
-      wp[k] = w[k].data();
-      e[k] = in(1 << 12);
-      shift[k] = 8 + int(rng.below(8));
+  // The bank (explicit vectors), at each instruction set this CPU has, against mixer_dot and
+  // mixer_train (plain loops) and a scalar reference, at the bounds the mixer's proof allows:
+  // inputs |x| < 2^12, weights within ±2^19, errors |e| <= 2^12, every padded length up to
+  // 256. Sets this CPU lacks are reported as skipped.
+  struct Level {
+    const char* name;
+    bool have;
+    BankDot dot;
+    BankTrain train;
+  };
+  std::vector<Level> levels = {{"default", true, bank_dot_default, bank_train_default},
+                               {"the program's clone", true, cm::mixer_dot_bank, cm::mixer_train_bank}};
+#if defined(__x86_64__)
+  levels.push_back({"avx2", __builtin_cpu_supports("avx2") != 0, bank_dot_avx2, bank_train_avx2});
+  levels.push_back({"avx512f", __builtin_cpu_supports("avx512f") != 0, bank_dot_avx512, bank_train_avx512});
+#endif
+  int ran = 0;
+  for (const Level& lv : levels) {
+    if (!lv.have) {
+      WARN("bank of mixers at " << lv.name << ": skipped, this CPU lacks it");
+      continue;
     }
-    int32_t sums[cm::kBank];
-    cm::mixer_dot_bank(x.data(), wp, n, sums);
-    cm::mixer_train_bank(x.data(), wp, n, e, shift);
-    for (int k = 0; k < cm::kBank; ++k) {
-      int64_t ref = 0;
-      for (int i = 0; i < n; ++i) ref += (int64_t(x[size_t(i)]) * single[k][size_t(i)]) >> 8;  // floor
-      CHECK(sums[k] == ref);
-      CHECK(cm::mixer_dot(x.data(), single[k].data(), n) == ref);
-      cm::mixer_train(x.data(), single[k].data(), n, e[k], shift[k]);
-      CHECK(w[k] == single[k]);
+    ++ran;
+    INFO("instruction set: " << lv.name);
+    test::Rng rng(11);
+    auto in = [&](int32_t bound) { return int32_t(rng.below(uint32_t(2 * bound + 1))) - bound; };
+    for (int n = 0; n <= cm::Mixer::kMaxInputs; n += 8) {
+      std::vector<int32_t> x(size_t(n) + 8), w[cm::kBank], single[cm::kBank];
+      for (int i = 0; i < n; ++i) x[size_t(i)] = rng.below(4) == 0 ? 0 : in((1 << 12) - 1);
+      int32_t* wp[cm::kBank];
+      int32_t e[cm::kBank];
+      int shift[cm::kBank];
+      for (int k = 0; k < cm::kBank; ++k) {
+        w[k].resize(size_t(n) + 8);
+        // Some weights at the clamp's edges, so training clamps in both directions.
+        for (int i = 0; i < n; ++i)
+          w[k][size_t(i)] =
+              rng.below(8) == 0 ? (rng.below(2) ? 1 : -1) * cm::Mixer::kMaxWeight : in(cm::Mixer::kMaxWeight);
+        single[k] = w[k];
+        wp[k] = w[k].data();
+        e[k] = in(1 << 12);
+        shift[k] = 8 + int(rng.below(8));
+      }
+      int32_t sums[cm::kBank];
+      lv.dot(x.data(), wp, n, sums);
+      lv.train(x.data(), wp, n, e, shift);
+      for (int k = 0; k < cm::kBank; ++k) {
+        int64_t ref = 0;
+        for (int i = 0; i < n; ++i) ref += (int64_t(x[size_t(i)]) * single[k][size_t(i)]) >> 8;  // floor
+        CHECK(sums[k] == ref);
+        CHECK(cm::mixer_dot(x.data(), single[k].data(), n) == ref);
+        cm::mixer_train(x.data(), single[k].data(), n, e[k], shift[k]);
+        CHECK(w[k] == single[k]);
+      }
     }
   }
+  CHECK(ran >= 2);
 }
 
 TEST_CASE("cm: the model's trial is the same whichever thread runs which lane", "[cm][trial]") {

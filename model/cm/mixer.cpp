@@ -1,7 +1,6 @@
 #include "mixer.h"
 
-#include <cstring>
-
+#include "mixer_bank.h"
 #include "util/checked_once.h"
 
 // The sanitizer build checks these two loops once a call (util/checked_once.h): UBSan's check
@@ -68,40 +67,13 @@ void mixer_train(const int32_t* x, int32_t* w, int n, int32_t e, int shift) {
   }
 }
 
-// The bank, written with 8-lane vectors: with six weight vectors that the compiler cannot
-// prove apart, it would not vectorise the plain loops. The same integer operations as above
-// (>> on a signed vector is the floor shift), so the same values on every instruction set.
-// Lanes8 never crosses a call between clones (load8 and store8 are inlined), so the ABI
-// note GCC gives for vector returns does not apply.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-namespace {
-typedef int32_t Lanes8 __attribute__((vector_size(32)));
-SHZ_CHECKED_ONCE_ATTR inline Lanes8 load8(const int32_t* p) {
-  Lanes8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-SHZ_CHECKED_ONCE_ATTR inline void store8(int32_t* p, Lanes8 v) { std::memcpy(p, &v, sizeof v); }
-}  // namespace
-
+// The bank: its bodies are in mixer_bank.h, which the tests also compile per instruction set.
 __attribute__((target_clones("avx512f", "avx2", "default"))) SHZ_CHECKED_ONCE_ATTR
 void mixer_dot_bank(const int32_t* x, int32_t* const w[kBank], int n, int32_t sums[kBank]) {
 #if SHZ_CHECKED_ONCE
   for (int k = 0; k < kBank; ++k) check(x, w[k], n, 0);
 #endif
-  Lanes8 acc[kBank];  // (not `= {}`: GCC then clears a copy on the stack too, a slow rep stos)
-  for (int k = 0; k < kBank; ++k) acc[k] = Lanes8{};
-  for (int i = 0; i < n; i += 8) {
-    const Lanes8 v = load8(x + i);
-    for (int k = 0; k < kBank; ++k) acc[k] += (v * load8(w[k] + i)) >> 8;
-  }
-  for (int k = 0; k < kBank; ++k) {
-    int32_t sum = 0;
-    for (int j = 0; j < 8; ++j) sum += acc[k][j];
-    sums[k] = sum;
-  }
+  bank::dot(x, w, n, sums);
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) SHZ_CHECKED_ONCE_ATTR
@@ -110,22 +82,7 @@ void mixer_train_bank(const int32_t* x, int32_t* const w[kBank], int n, const in
 #if SHZ_CHECKED_ONCE
   for (int k = 0; k < kBank; ++k) check(x, w[k], n, e[k]);
 #endif
-  const Lanes8 lo = Lanes8{} - Mixer::kMaxWeight, hi = Lanes8{} + Mixer::kMaxWeight;
-  // Local copies: the loop's stores could otherwise alias the arguments' arrays, and the
-  // compiler would reload each of them for every vector.
-  int32_t* wk[kBank];
-  Lanes8 ek[kBank];
-  int sk[kBank];
-  for (int k = 0; k < kBank; ++k) wk[k] = w[k], ek[k] = Lanes8{} + e[k], sk[k] = shift[k];
-  for (int i = 0; i < n; i += 8) {
-    const Lanes8 v = load8(x + i);
-    for (int k = 0; k < kBank; ++k) {
-      Lanes8 u = load8(wk[k] + i) + ((v * ek[k]) >> sk[k]);
-      u = u < lo ? lo : u;
-      u = u > hi ? hi : u;
-      store8(wk[k] + i, u);
-    }
-  }
+  bank::train(x, w, n, e, shift);
 }
 
 }  // namespace shz::cm
