@@ -287,7 +287,8 @@ uint8_t CmModel::code(size_t lane, const ModelBits& mb, BitCoder& coder) {
           if (rev3) x[in + 2] = one_sided[s] ? st : 0;
         }
       }
-      if (m.order2_at >= 0 && *state[m.order2_at] != 0) p_order2 = maps[m.order2_at].p(*state[m.order2_at]);
+      // Order 2's p: only a bitmap lane's judging reads it.
+      if (image && m.order2_at >= 0 && *state[m.order2_at] != 0) p_order2 = maps[m.order2_at].p(*state[m.order2_at]);
     }
     // The matches: the expected bit through a StateMap by the match's length, and the
     // length itself, signed by the expected bit; nothing once this byte left the match.

@@ -66,7 +66,8 @@ class Mixer {
 
   // mix() and update() in parts, for a caller that runs several mixers' loops together
   // (mixer_dot_bank): select() the weight set and remember x, finish() with the dot product,
-  // and error() gives the step update() would train with.
+  // and error() gives the step update() would train with (and counts the update, as
+  // update() does: call it once a bit, then train).
   int32_t* select(const int32_t* x, int s, int active = 0) {
     x_ = x;
     active_ = active > 0 ? active : n_;
